@@ -1,0 +1,243 @@
+"""Order and return writes. Every status change goes through `_transition`: an allowed-transitions
+table, a row lock (select_for_update), and an event row per change."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from catalog.models import Policy
+from voxsite.errors import InvalidTransition, NotFound, RuleViolation
+
+from .models import Order, OrderEvent, OrderItem, Return, ReturnEvent, ReturnItem
+
+S = Order.Status
+R = Return.Status
+
+ORDER_TRANSITIONS: dict[str, set[str]] = {
+    S.PLACED: {S.CONFIRMED, S.CANCELLED},
+    S.CONFIRMED: {S.PACKED, S.CANCELLED},
+    S.PACKED: {S.SHIPPED, S.CANCELLED},
+    S.SHIPPED: {S.OUT_FOR_DELIVERY, S.DELIVERED},
+    S.OUT_FOR_DELIVERY: {S.DELIVERED},
+    S.DELIVERED: {S.RETURNED},
+    S.CANCELLED: set(),
+    S.RETURNED: set(),
+}
+CANCELLABLE = frozenset(s for s, targets in ORDER_TRANSITIONS.items() if S.CANCELLED in targets)
+
+RETURN_TRANSITIONS: dict[str, set[str]] = {
+    R.REQUESTED: {R.APPROVED, R.REJECTED, R.CANCELLED},
+    R.APPROVED: {R.PICKED_UP, R.REFUNDED, R.CANCELLED},
+    R.PICKED_UP: {R.REFUNDED},
+    R.REJECTED: set(),
+    R.REFUNDED: set(),
+    R.CANCELLED: set(),
+}
+OPEN_RETURN_STATUSES = (R.REQUESTED, R.APPROVED, R.PICKED_UP)
+DEFAULT_RETURN_WINDOW_DAYS = 7
+
+
+def _locked_order(order: Order) -> Order:
+    return Order.objects.select_for_update().get(pk=order.pk)
+
+
+def _locked_return(ret: Return) -> Return:
+    return Return.objects.select_for_update().get(pk=ret.pk)
+
+
+def _transition(order: Order, to_status: str, *, actor: str, reason: str = "") -> Order:
+    """Change status on a row already locked by the caller; writes the event row."""
+    if to_status not in ORDER_TRANSITIONS[order.status]:
+        raise InvalidTransition(
+            f"Order {order.number} cannot go from {order.status} to {to_status}.",
+            code="order_invalid_transition", from_status=order.status, to_status=to_status,
+        )
+    from_status = order.status
+    order.status = to_status
+    if to_status == S.DELIVERED and order.delivered_at is None:
+        order.delivered_at = timezone.now()
+    order.full_clean()
+    order.save()
+    OrderEvent.objects.create(order=order, from_status=from_status, to_status=to_status, actor=actor, reason=reason[:300])
+    return order
+
+
+@transaction.atomic
+def order_transition(*, order: Order, to_status: str, actor: str, reason: str = "") -> Order:
+    return _transition(_locked_order(order), to_status, actor=actor, reason=reason)
+
+
+@transaction.atomic
+def order_cancel(*, order: Order, actor: str, reason: str = "") -> Order:
+    """Cancel before shipping only. The lock makes two concurrent cancels serialise: one wins,
+    the other sees `cancelled` and is refused."""
+    locked = _locked_order(order)
+    if locked.status not in CANCELLABLE:
+        code = "order_already_cancelled" if locked.status == S.CANCELLED else "order_not_cancellable"
+        raise InvalidTransition(
+            f"Order {locked.number} is {locked.get_status_display().lower()} and can no longer be cancelled; "
+            "orders can be cancelled only before they ship.",
+            code=code, status=locked.status,
+        )
+    _transition(locked, S.CANCELLED, actor=actor, reason=reason or "cancelled")
+    if locked.amount_paid > locked.amount_refunded:
+        # A prepaid cancelled order is refunded in full.
+        locked.amount_refunded = locked.amount_paid
+        locked.full_clean()
+        locked.save(update_fields=["amount_refunded", "updated_at"])
+    return locked
+
+
+def return_window_days(*, language: str = "en") -> int:
+    days = (
+        Policy.objects.filter(kind=Policy.Kind.RETURNS, return_window_days__isnull=False)
+        .order_by("language" if language == "en" else "-language")
+        .values_list("return_window_days", flat=True)
+        .first()
+    )
+    return days if days is not None else DEFAULT_RETURN_WINDOW_DAYS
+
+
+def _next_number(model, prefix: str, start: int) -> str:
+    """Next PREFIX-<n>. Called inside the caller's transaction; the unique constraint on
+    `number` is the final guard against a race."""
+    existing = model.objects.filter(number__startswith=prefix + "-").values_list("number", flat=True)
+    numbers = [int(n.split("-", 1)[1]) for n in existing if n.split("-", 1)[1].isdigit()]
+    return f"{prefix}-{max(numbers, default=start - 1) + 1}"
+
+
+@dataclass(frozen=True)
+class ReturnLine:
+    order_item_id: int
+    quantity: int
+
+
+@transaction.atomic
+def return_create(
+    *, order: Order, reason: str, actor: str, lines: list[ReturnLine] | None = None, reason_detail: str = "",
+    now=None,
+) -> Return:
+    """Start a return: only for a delivered order, inside the returns policy's window, and not
+    for more units than were bought minus those already in an open or finished return."""
+    locked = _locked_order(order)
+    now = now or timezone.now()
+    if locked.status != S.DELIVERED:
+        raise RuleViolation(
+            f"Order {locked.number} is {locked.get_status_display().lower()}; only delivered orders can be returned.",
+            code="return_order_not_delivered", status=locked.status,
+        )
+    window = return_window_days()
+    delivered_at = locked.delivered_at or locked.updated_at
+    if now - delivered_at > timedelta(days=window):
+        raise RuleViolation(
+            f"Order {locked.number} was delivered on {delivered_at:%d %b %Y}; returns are accepted within {window} days of delivery.",
+            code="return_window_expired", window_days=window,
+        )
+    if reason not in Return.Reason.values:
+        raise RuleViolation(f"Unknown return reason {reason!r}.", code="return_invalid_reason", allowed=Return.Reason.values)
+
+    items = {i.pk: i for i in locked.items.all()}
+    if not lines:
+        lines = [ReturnLine(order_item_id=i.pk, quantity=i.quantity) for i in items.values()]
+    already: dict[int, int] = {}
+    for ri in ReturnItem.objects.filter(ret__order=locked).exclude(ret__status__in=[R.REJECTED, R.CANCELLED]):
+        already[ri.order_item_id] = already.get(ri.order_item_id, 0) + ri.quantity
+    for line in lines:
+        item = items.get(line.order_item_id)
+        if item is None:
+            raise RuleViolation(f"Item {line.order_item_id} is not on order {locked.number}.", code="return_item_not_on_order")
+        available = item.quantity - already.get(item.pk, 0)
+        if line.quantity < 1 or line.quantity > available:
+            raise RuleViolation(
+                f"Only {available} of {item.name} can still be returned.", code="return_quantity_exceeded",
+                order_item_id=item.pk, available=available,
+            )
+
+    ret = Return(
+        number=_next_number(Return, "RET", 2001), order=locked, reason=reason, reason_detail=reason_detail[:300],
+        status=R.REQUESTED, requested_at=now,
+    )
+    ret.full_clean()
+    ret.save()
+    ReturnItem.objects.bulk_create([ReturnItem(ret=ret, order_item_id=l.order_item_id, quantity=l.quantity) for l in lines])
+    ReturnEvent.objects.create(ret=ret, from_status="", to_status=R.REQUESTED, actor=actor, note=reason_detail[:300])
+    return ret
+
+
+def _return_transition(ret: Return, to_status: str, *, actor: str, note: str = "") -> Return:
+    if to_status not in RETURN_TRANSITIONS[ret.status]:
+        raise InvalidTransition(
+            f"Return {ret.number} cannot go from {ret.status} to {to_status}.",
+            code="return_invalid_transition", from_status=ret.status, to_status=to_status,
+        )
+    from_status = ret.status
+    ret.status = to_status
+    ret.full_clean()
+    ret.save()
+    ReturnEvent.objects.create(ret=ret, from_status=from_status, to_status=to_status, actor=actor, note=note[:300])
+    return ret
+
+
+def return_items_value(*, ret: Return) -> Decimal:
+    return sum((ri.order_item.unit_price * ri.quantity for ri in ret.items.select_related("order_item")), Decimal("0.00"))
+
+
+@transaction.atomic
+def return_approve(*, ret: Return, actor: str, note: str = "") -> Return:
+    return _return_transition(_locked_return(ret), R.APPROVED, actor=actor, note=note)
+
+
+@transaction.atomic
+def return_reject(*, ret: Return, actor: str, note: str = "") -> Return:
+    return _return_transition(_locked_return(ret), R.REJECTED, actor=actor, note=note)
+
+
+@transaction.atomic
+def return_mark_picked_up(*, ret: Return, actor: str, note: str = "") -> Return:
+    return _return_transition(_locked_return(ret), R.PICKED_UP, actor=actor, note=note)
+
+
+@transaction.atomic
+def return_cancel(*, ret: Return, actor: str, note: str = "") -> Return:
+    return _return_transition(_locked_return(ret), R.CANCELLED, actor=actor, note=note)
+
+
+@transaction.atomic
+def return_refund(*, ret: Return, actor: str, amount: Decimal | None = None, note: str = "") -> Return:
+    """Refund a return. The amount defaults to the value of the returned items and never exceeds
+    what is still refundable on the order (paid minus already refunded)."""
+    locked_ret = _locked_return(ret)
+    order = _locked_order(locked_ret.order)
+    value = return_items_value(ret=locked_ret)
+    amount = Decimal(value if amount is None else amount).quantize(Decimal("0.01"))
+    if amount <= 0:
+        raise RuleViolation("A refund must be more than zero.", code="refund_not_positive")
+    if amount > order.refundable_amount:
+        raise RuleViolation(
+            f"Refund of ₹{amount} exceeds the ₹{order.refundable_amount} still refundable on {order.number} "
+            f"(paid ₹{order.amount_paid}, already refunded ₹{order.amount_refunded}).",
+            code="refund_exceeds_paid", refundable=str(order.refundable_amount),
+        )
+    _return_transition(locked_ret, R.REFUNDED, actor=actor, note=note)
+    locked_ret.refund_amount = amount
+    locked_ret.save(update_fields=["refund_amount", "updated_at"])
+    order.amount_refunded += amount
+    order.full_clean()
+    order.save(update_fields=["amount_refunded", "updated_at"])
+    fully_returned = all(
+        ri.quantity <= sum(x.quantity for x in ri.return_items.all() if x.ret.status == R.REFUNDED)
+        for ri in order.items.prefetch_related("return_items__ret")
+    )
+    if fully_returned and order.status == S.DELIVERED:
+        _transition(order, S.RETURNED, actor=actor, reason=f"all items refunded ({locked_ret.number})")
+    return locked_ret
+
+
+def order_get_by_number(*, number: str) -> Order:
+    try:
+        return Order.objects.select_related("customer").get(number=number.upper())
+    except Order.DoesNotExist:
+        raise NotFound(f"No order {number}.", code="order_not_found")

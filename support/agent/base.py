@@ -1,0 +1,100 @@
+"""The brain's contract: what a turn gives a brain, and the events a brain streams back.
+
+Brains are synchronous generators (tools use the ORM); the real-time pipeline runs them in a
+worker thread and forwards events as they come, so the first clause can be spoken while the
+brain is still producing the rest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator, Protocol
+
+
+@dataclass
+class ToolResult:
+    ok: bool
+    data: dict[str, Any] = field(default_factory=dict)
+    error: str = ""
+    code: str = ""
+
+    def as_payload(self) -> dict[str, Any]:
+        """What the LLM sees: compact and structured."""
+        if self.ok:
+            return {"ok": True, **self.data}
+        return {"ok": False, "error": self.error, "code": self.code}
+
+
+@dataclass
+class TurnContext:
+    """Everything a brain may read about the conversation; `state` is its mutable memory
+    (saved back on the Conversation after the turn)."""
+
+    conversation_id: str
+    language: str  # the language to reply in: en, hi, bn, mr
+    customer_id: int | None = None  # bound customer (integrator session), if any
+    state: dict[str, Any] = field(default_factory=dict)
+    history: list[dict[str, str]] = field(default_factory=list)  # [{"role": "user"|"assistant", "content": ...}]
+    persona: str = "support_agent"
+    channel: str = "web-text"
+
+
+# Events a brain yields, in order. The pipeline turns them into records and client events.
+@dataclass
+class TextDelta:
+    text: str
+
+
+@dataclass
+class ToolCalled:
+    name: str
+    arguments: dict[str, Any]
+    result: ToolResult
+    latency_ms: float
+
+
+@dataclass
+class ModelCalled:
+    """A call to a language model (recorded as a ModelCall with stage=llm)."""
+
+    provider: str
+    model: str
+    ok: bool
+    latency_ms: float
+    first_token_ms: float | None = None
+    tokens_in: int | None = None
+    tokens_out: int | None = None
+    error: str = ""
+
+
+@dataclass
+class Intent:
+    """The brain's reading of the turn (for tags, dashboards and the offline accuracy fixture)."""
+
+    name: str
+    entities: dict[str, Any] = field(default_factory=dict)
+
+
+BrainEvent = TextDelta | ToolCalled | ModelCalled | Intent
+
+
+class ToolRunner(Protocol):
+    def specs(self) -> list[dict[str, Any]]:
+        """OpenAI/Groq-style tool definitions: [{"type": "function", "function": {name, description, parameters}}]."""
+
+    def call(self, name: str, arguments: dict[str, Any], ctx: TurnContext) -> ToolCalled:
+        """Validate and run one tool; never raises for bad arguments (returns ok=False)."""
+
+
+class Brain(Protocol):
+    name: str
+
+    def stream(self, text: str, ctx: TurnContext, tools: ToolRunner) -> Iterator[BrainEvent]:
+        ...
+
+
+class BrainError(Exception):
+    """A brain could not answer (network, timeout, bad response); the next brain takes the turn."""
+
+
+Clock = Callable[[], float]

@@ -1,0 +1,31 @@
+"""ASGI entry point (Daphne): HTTP through Django, WebSockets through Channels."""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "voxsite.settings")
+# Django must be set up before anything imports models.
+django_asgi_app = get_asgi_application()
+
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+
+from voxsite.routing import websocket_urlpatterns  # noqa: E402
+from voxsite.ws import auth_stack  # noqa: E402
+
+
+def _websocket_routes():
+    routes = list(websocket_urlpatterns)
+    try:  # the voice routes arrive with the support app's real-time pipeline
+        from support.routing import websocket_urlpatterns as support_routes
+    except ImportError:
+        support_routes = []
+    return routes + list(support_routes)
+
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        "websocket": auth_stack(URLRouter(_websocket_routes())),
+    }
+)
