@@ -45,3 +45,14 @@ def api_client(api_key_factory):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
     return client
+
+
+@pytest.fixture
+def fake_groq(settings):
+    """A Groq-compatible server on 127.0.0.1, with the settings pointing the real client at it."""
+    from support.testing.fake_groq import FakeGroq
+
+    with FakeGroq() as fake:
+        for key, value in fake.settings().items():
+            setattr(settings, key, value)
+        yield fake

@@ -5,13 +5,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models.functions import Length
 from django.utils import timezone
 
 from catalog.models import Policy
-from voxsite.errors import InvalidTransition, NotFound, RuleViolation
+from voxsite.errors import InvalidTransition, RuleViolation
 
-from .models import Order, OrderEvent, OrderItem, Return, ReturnEvent, ReturnItem
+from .models import Order, OrderEvent, Return, ReturnEvent, ReturnItem
 
 S = Order.Status
 R = Return.Status
@@ -92,21 +93,43 @@ def order_cancel(*, order: Order, actor: str, reason: str = "") -> Order:
 
 
 def return_window_days(*, language: str = "en") -> int:
-    days = (
+    """The returns policy's window: the policy in `language` if it has one, else English, else any."""
+    windows = dict(
         Policy.objects.filter(kind=Policy.Kind.RETURNS, return_window_days__isnull=False)
-        .order_by("language" if language == "en" else "-language")
-        .values_list("return_window_days", flat=True)
-        .first()
+        .values_list("language", "return_window_days")
     )
-    return days if days is not None else DEFAULT_RETURN_WINDOW_DAYS
+    for lang in (language, "en"):
+        if lang in windows:
+            return windows[lang]
+    return min(windows.values(), default=DEFAULT_RETURN_WINDOW_DAYS)
 
 
 def _next_number(model, prefix: str, start: int) -> str:
-    """Next PREFIX-<n>. Called inside the caller's transaction; the unique constraint on
-    `number` is the final guard against a race."""
-    existing = model.objects.filter(number__startswith=prefix + "-").values_list("number", flat=True)
-    numbers = [int(n.split("-", 1)[1]) for n in existing if n.split("-", 1)[1].isdigit()]
-    return f"{prefix}-{max(numbers, default=start - 1) + 1}"
+    """Next PREFIX-<n>: the numerically largest existing number plus one (longest first, so
+    RET-10000 sorts above RET-9999 without casting)."""
+    last = (
+        model.objects.filter(number__regex=rf"^{prefix}-[0-9]+$")
+        .annotate(number_length=Length("number"))
+        .order_by("-number_length", "-number")
+        .values_list("number", flat=True)
+        .first()
+    )
+    current = int(last.split("-", 1)[1]) if last else start - 1
+    return f"{prefix}-{current + 1}"
+
+
+def _save_with_next_number(obj, prefix: str, start: int, attempts: int = 5) -> None:
+    """Two concurrent creates can compute the same number; the unique constraint refuses the
+    second, which then retries with a fresh number inside a savepoint."""
+    for attempt in range(attempts):
+        obj.number = _next_number(type(obj), prefix, start)
+        try:
+            with transaction.atomic():
+                obj.save()
+            return
+        except IntegrityError:
+            if attempt == attempts - 1:
+                raise
 
 
 @dataclass(frozen=True)
@@ -140,39 +163,56 @@ def return_create(
         raise RuleViolation(f"Unknown return reason {reason!r}.", code="return_invalid_reason", allowed=Return.Reason.values)
 
     items = {i.pk: i for i in locked.items.all()}
-    if not lines:
-        lines = [ReturnLine(order_item_id=i.pk, quantity=i.quantity) for i in items.values()]
     already: dict[int, int] = {}
     for ri in ReturnItem.objects.filter(ret__order=locked).exclude(ret__status__in=[R.REJECTED, R.CANCELLED]):
         already[ri.order_item_id] = already.get(ri.order_item_id, 0) + ri.quantity
-    for line in lines:
-        item = items.get(line.order_item_id)
+    if lines:
+        # The same item listed twice counts once, with the quantities added, so a split list
+        # cannot return more than was bought.
+        wanted: dict[int, int] = {}
+        for line in lines:
+            if line.quantity < 1:
+                raise RuleViolation("Each returned quantity must be at least 1.", code="return_quantity_invalid",
+                                    order_item_id=line.order_item_id)
+            wanted[line.order_item_id] = wanted.get(line.order_item_id, 0) + line.quantity
+    else:
+        wanted = {pk: i.quantity - already.get(pk, 0) for pk, i in items.items() if i.quantity > already.get(pk, 0)}
+        if not wanted:
+            raise RuleViolation(f"Every item on order {locked.number} is already in a return.",
+                                code="return_quantity_exceeded", available=0)
+    for item_id, quantity in wanted.items():
+        item = items.get(item_id)
         if item is None:
-            raise RuleViolation(f"Item {line.order_item_id} is not on order {locked.number}.", code="return_item_not_on_order")
+            raise RuleViolation(f"Item {item_id} is not on order {locked.number}.", code="return_item_not_on_order",
+                                order_item_id=item_id)
         available = item.quantity - already.get(item.pk, 0)
-        if line.quantity < 1 or line.quantity > available:
+        if quantity > available:
             raise RuleViolation(
                 f"Only {available} of {item.name} can still be returned.", code="return_quantity_exceeded",
                 order_item_id=item.pk, available=available,
             )
 
     ret = Return(
-        number=_next_number(Return, "RET", 2001), order=locked, reason=reason, reason_detail=reason_detail[:300],
+        number="", order=locked, reason=reason, reason_detail=reason_detail[:300],
         status=R.REQUESTED, requested_at=now,
     )
-    ret.full_clean()
-    ret.save()
-    ReturnItem.objects.bulk_create([ReturnItem(ret=ret, order_item_id=l.order_item_id, quantity=l.quantity) for l in lines])
+    ret.full_clean(exclude=["number"], validate_unique=False)
+    _save_with_next_number(ret, "RET", 2001)
+    ReturnItem.objects.bulk_create([ReturnItem(ret=ret, order_item_id=pk, quantity=q) for pk, q in wanted.items()])
     ReturnEvent.objects.create(ret=ret, from_status="", to_status=R.REQUESTED, actor=actor, note=reason_detail[:300])
     return ret
 
 
-def _return_transition(ret: Return, to_status: str, *, actor: str, note: str = "") -> Return:
+def _check_return_transition(ret: Return, to_status: str) -> None:
     if to_status not in RETURN_TRANSITIONS[ret.status]:
         raise InvalidTransition(
             f"Return {ret.number} cannot go from {ret.status} to {to_status}.",
             code="return_invalid_transition", from_status=ret.status, to_status=to_status,
         )
+
+
+def _return_transition(ret: Return, to_status: str, *, actor: str, note: str = "") -> Return:
+    _check_return_transition(ret, to_status)
     from_status = ret.status
     ret.status = to_status
     ret.full_clean()
@@ -209,8 +249,12 @@ def return_cancel(*, ret: Return, actor: str, note: str = "") -> Return:
 def return_refund(*, ret: Return, actor: str, amount: Decimal | None = None, note: str = "") -> Return:
     """Refund a return. The amount defaults to the value of the returned items and never exceeds
     what is still refundable on the order (paid minus already refunded)."""
+    # Lock the order before the return, as return_create does, so the two never deadlock.
+    order = Order.objects.select_for_update().get(pk=ret.order_id)
     locked_ret = _locked_return(ret)
-    order = _locked_order(locked_ret.order)
+    # A refused transition answers before the amount is looked at: a rejected return is 409
+    # whatever amount was asked for.
+    _check_return_transition(locked_ret, R.REFUNDED)
     value = return_items_value(ret=locked_ret)
     amount = Decimal(value if amount is None else amount).quantize(Decimal("0.01"))
     if amount <= 0:
@@ -237,7 +281,7 @@ def return_refund(*, ret: Return, actor: str, amount: Decimal | None = None, not
 
 
 def order_get_by_number(*, number: str) -> Order:
-    try:
-        return Order.objects.select_related("customer").get(number=number.upper())
-    except Order.DoesNotExist:
-        raise NotFound(f"No order {number}.", code="order_not_found")
+    """Kept for existing callers; orders.selectors.order_get is the read to use."""
+    from .selectors import order_get
+
+    return order_get(number=number)

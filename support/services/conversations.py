@@ -1,0 +1,85 @@
+"""Conversation lifecycle and access: who may open which conversation."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+
+from django.db import transaction
+from django.utils import timezone
+
+from crm.models import CRMRecord, Customer
+from voxsite.errors import NotFound
+from voxsite.models import APIKey
+
+from ..models import Conversation
+
+HANDOFF_NEXT_STEPS = {
+    "en": "A member of our support team will join this conversation shortly.",
+    "hi": "हमारी सपोर्ट टीम का एक सदस्य जल्द ही इस बातचीत में शामिल होगा।",
+    "bn": "আমাদের সাপোর্ট টিমের একজন সদস্য শীঘ্রই এই কথোপকথনে যোগ দেবেন।",
+    "mr": "आमच्या सपोर्ट टीमचा एक सदस्य लवकरच या संभाषणात सामील होईल.",
+}
+
+
+@transaction.atomic
+def conversation_create(
+    *, channel: str, language: str = "en", customer: Customer | None = None, persona: str = "support_agent",
+    api_key: APIKey | None = None,
+) -> tuple[Conversation, str]:
+    """Create a conversation; returns it and the shopper's raw bearer token (shown once)."""
+    token = secrets.token_urlsafe(24)
+    conv = Conversation(
+        channel=channel, language=language, customer=customer, persona=persona or "support_agent",
+        api_key=api_key, token_hash=Conversation.hash_token(token),
+    )
+    conv.full_clean()
+    conv.save()
+    return conv, token
+
+
+def conversation_get_for(
+    *, session_id, token: str = "", api_key: APIKey | None = None, user=None
+) -> Conversation:
+    """The conversation if the caller may open it. Integrator keys and staff open all; a shopper's
+    token opens its own. Anything else is a 404, the same as a missing one (no existence leak)."""
+    try:
+        pk = uuid.UUID(str(session_id))
+    except ValueError:
+        raise NotFound("No such session.", code="session_not_found")
+    conv = Conversation.objects.select_related("customer").filter(pk=pk).first()
+    if conv is None:
+        raise NotFound("No such session.", code="session_not_found")
+    if api_key is not None and api_key.active:
+        return conv
+    if user is not None and getattr(user, "is_staff", False):
+        return conv
+    if token and conv.token_hash and secrets.compare_digest(conv.token_hash, Conversation.hash_token(token)):
+        return conv
+    raise NotFound("No such session.", code="session_not_found")
+
+
+@transaction.atomic
+def conversation_handoff(*, conversation: Conversation, reason: str, language: str = "en") -> CRMRecord:
+    from crm.services import crm_record_create
+
+    conv = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    conv.status = Conversation.Status.HANDED_OFF
+    conv.full_clean()
+    conv.save(update_fields=["status", "updated_at"])
+    return crm_record_create(
+        scenario="handoff", intent="human_agent", priority=CRMRecord.Priority.HIGH, summary=reason[:300],
+        payload={"reason": reason, "language": language, "next_steps": HANDOFF_NEXT_STEPS.get(language, HANDOFF_NEXT_STEPS["en"])},
+        customer=conv.customer, conversation=conv,
+    )
+
+
+@transaction.atomic
+def conversation_end(*, conversation: Conversation) -> Conversation:
+    conv = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    if conv.status == Conversation.Status.ACTIVE:
+        conv.status = Conversation.Status.ENDED
+    conv.ended_at = conv.ended_at or timezone.now()
+    conv.full_clean()
+    conv.save(update_fields=["status", "ended_at", "updated_at"])
+    return conv

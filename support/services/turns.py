@@ -1,0 +1,248 @@
+"""One shopper turn, text in and text out: store the shopper's message, run the brains with
+fallback, record every tool call and model call, store the reply.
+
+The brain's events are passed to `on_event` as they happen, so the real-time pipeline can
+start speaking the first clause while the brain is still working; the records are written
+when the turn ends (the user's message first, so a failing brain never loses it).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from django.conf import settings
+from django.db import transaction
+
+from voxsite import metrics
+from voxsite.errors import DomainError
+
+from ..agent.base import BrainError, Intent, ModelCalled, TextDelta, ToolCalled, TurnContext
+from ..models import Conversation, Message, ModelCall, ToolCall
+
+log = logging.getLogger(__name__)
+
+HISTORY_MESSAGES = 12
+SUPPORTED = ("en", "hi", "bn", "mr")
+
+TURNS = metrics.counter("voxsite_turns", "Shopper turns by channel and language.", ("channel", "language"))
+LLM_LATENCY = metrics.histogram("voxsite_llm_latency_ms", "Language model call latency (ms).", ("provider",))
+LLM_ERRORS = metrics.counter("voxsite_model_call_errors", "Failed model calls by stage and provider.", ("stage", "provider"))
+BRAIN_FALLBACKS = metrics.counter("voxsite_brain_fallbacks", "Turns answered by a fallback brain.", ("from_brain",))
+TURN_LATENCY = metrics.histogram("voxsite_turn_latency_ms", "Brain time per turn, text in to full reply (ms).", ("channel",))
+
+
+class TextTooLong(DomainError):
+    code = "text_too_long"
+    status_code = 400
+
+
+class TextEmpty(DomainError):
+    code = "text_empty"
+    status_code = 400
+
+
+@dataclass
+class TurnResult:
+    conversation: Conversation
+    user_message: Message
+    assistant_message: Message
+    reply: str
+    language: str
+    intent: str
+    tool_calls: list[ToolCall] = field(default_factory=list)
+    model_calls: list[ModelCall] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    brain: str = ""
+
+
+def text_validate(*, text: Any) -> str:
+    if not isinstance(text, str) or not text.strip():
+        raise TextEmpty("Say or type something: the text is empty.")
+    text = text.strip()
+    if len(text) > settings.AGENT_MAX_TEXT_LENGTH:
+        raise TextTooLong(
+            f"Text is {len(text)} characters; the limit is {settings.AGENT_MAX_TEXT_LENGTH} (AGENT_MAX_TEXT_LENGTH).",
+            limit=settings.AGENT_MAX_TEXT_LENGTH,
+        )
+    return text
+
+
+def turn_language(*, text: str, requested: str | None, current: str) -> str:
+    """An explicit language wins; otherwise detect from the text, keeping the conversation's
+    language when the text is too short to tell (digits, "ok")."""
+    if requested and requested in SUPPORTED:
+        return requested
+    from ..agent.offline.lang import detect_language
+
+    return detect_language(text, default=current if current in SUPPORTED else "en")
+
+
+def _history(conversation: Conversation) -> list[dict[str, str]]:
+    rows = list(
+        conversation.messages.filter(role__in=[Message.Role.USER, Message.Role.ASSISTANT, Message.Role.STAFF])
+        .order_by("-created_at", "-id")
+        .values_list("role", "text")[:HISTORY_MESSAGES]
+    )
+    rows.reverse()
+    return [{"role": "user" if role == "user" else "assistant", "content": text} for role, text in rows if text]
+
+
+def _default_brains():
+    from ..agent.chain import brains_from_settings
+
+    return brains_from_settings()
+
+
+def _default_tools():
+    from ..agent.tools import default_tools
+
+    return default_tools()
+
+
+def _apology(language: str) -> str:
+    from ..agent.offline.replies import render
+
+    return render("apology", language)
+
+
+def conversation_turn(
+    *,
+    conversation: Conversation,
+    text: str,
+    language: str | None = None,
+    user_audio: dict[str, Any] | None = None,
+    asr_confidence: float | None = None,
+    user_timings: dict[str, float] | None = None,
+    on_event: Callable[[dict[str, Any]], None] | None = None,
+    brains=None,
+    tools=None,
+) -> TurnResult:
+    text = text_validate(text=text)
+    emit = on_event or (lambda event: None)
+    lang = turn_language(text=text, requested=language, current=conversation.language)
+
+    # The shopper's words are stored before the brain runs: whatever happens next, they are kept.
+    with transaction.atomic():
+        user_message = Message(
+            conversation=conversation, role=Message.Role.USER, text=text, language=lang,
+            asr_confidence=asr_confidence, timings=user_timings or {},
+        )
+        if user_audio:
+            user_message.audio = user_audio["file"]
+            user_message.audio_mime = user_audio.get("mime", "")
+        user_message.save()
+        if lang != conversation.language:
+            conversation.language = lang
+            conversation.save(update_fields=["language", "updated_at"])
+
+    state = dict(conversation.state or {})
+    state["turn"] = int(state.get("turn", 0)) + 1
+    ctx = TurnContext(
+        conversation_id=str(conversation.pk), language=lang, customer_id=conversation.customer_id, state=state,
+        history=_history(conversation)[:-1], persona=conversation.persona, channel=conversation.channel,
+    )
+    emit({"type": "language", "language": lang})
+    brains = brains if brains is not None else _default_brains()
+    tools = tools if tools is not None else _default_tools()
+
+    start = time.perf_counter()
+    first_token_ms: float | None = None
+    parts: list[str] = []
+    tool_events: list[ToolCalled] = []
+    model_events: list[ModelCalled] = []
+    intent = "unknown"
+    try:
+        from ..agent.chain import Fallback, stream_with_fallback
+
+        for event in stream_with_fallback(text, ctx, tools, brains):
+            if isinstance(event, TextDelta):
+                if first_token_ms is None:
+                    first_token_ms = (time.perf_counter() - start) * 1000
+                parts.append(event.text)
+                emit({"type": "reply_delta", "text": event.text})
+            elif isinstance(event, ToolCalled):
+                tool_events.append(event)
+                emit({"type": "tool_call", "name": event.name, "arguments": event.arguments, "ok": event.result.ok,
+                      "code": event.result.code})
+            elif isinstance(event, ModelCalled):
+                model_events.append(event)
+            elif isinstance(event, Intent):
+                intent = event.name
+                emit({"type": "intent", "name": event.name})
+            elif isinstance(event, Fallback):
+                BRAIN_FALLBACKS.inc(from_brain=event.from_brain)
+                parts.clear()
+                first_token_ms = None
+                emit({"type": "reply_reset", "reason": "fallback", "from": event.from_brain})
+        reply = "".join(parts).strip()
+        if not reply:
+            raise BrainError("the brain produced no reply")
+    except Exception as exc:  # noqa: BLE001 - any brain failure becomes an apology, never a lost turn
+        log.exception("turn failed in conversation %s", conversation.pk)
+        model_events.append(ModelCalled(provider="brain", model="chain", ok=False, latency_ms=(time.perf_counter() - start) * 1000,
+                                        error=f"{exc.__class__.__name__}: {exc}"[:2000]))
+        reply = _apology(lang)
+        state = dict(conversation.state or {}, turn=ctx.state.get("turn", 1))
+        ctx.state = state
+        emit({"type": "reply_reset", "reason": "error"})
+        emit({"type": "reply_delta", "text": reply})
+        intent = "error"
+    brain_ms = (time.perf_counter() - start) * 1000
+    brain_name = next((m.provider for m in reversed(model_events) if m.ok), "offline")
+
+    timings = {"brain_ms": round(brain_ms, 1)}
+    if first_token_ms is not None:
+        timings["first_token_ms"] = round(first_token_ms, 1)
+
+    with transaction.atomic():
+        assistant_message = Message.objects.create(
+            conversation=conversation, role=Message.Role.ASSISTANT, text=reply, language=lang, timings=timings,
+        )
+        tool_rows = ToolCall.objects.bulk_create([
+            ToolCall(conversation=conversation, message=assistant_message, name=t.name, arguments=_jsonable(t.arguments),
+                     result=_jsonable(t.result.as_payload()), ok=t.result.ok, error=t.result.error,
+                     latency_ms=round(t.latency_ms, 2))
+            for t in tool_events
+        ])
+        model_rows = ModelCall.objects.bulk_create([
+            ModelCall(conversation=conversation, message=assistant_message, stage=ModelCall.Stage.LLM, provider=m.provider,
+                      model=m.model, ok=m.ok, error=m.error, latency_ms=round(m.latency_ms, 1),
+                      first_byte_ms=None if m.first_token_ms is None else round(m.first_token_ms, 1),
+                      input_size=len(text), output_size=len(reply), tokens_in=m.tokens_in, tokens_out=m.tokens_out)
+            for m in model_events
+        ])
+        fields = ["state", "updated_at"]
+        conversation.state = _jsonable(ctx.state)
+        if intent not in ("unknown", "error") and intent not in (conversation.tags or []):
+            conversation.tags = [*(conversation.tags or []), intent]
+            fields.append("tags")
+        conversation.save(update_fields=fields)
+        conversation.refresh_from_db(fields=["status", "customer"])
+
+    for m in model_events:
+        if m.ok:
+            LLM_LATENCY.observe(m.latency_ms, provider=m.provider)
+        else:
+            LLM_ERRORS.inc(stage="llm", provider=m.provider)
+    TURNS.inc(channel=conversation.channel, language=lang)
+    TURN_LATENCY.observe(brain_ms, channel=conversation.channel)
+
+    result = TurnResult(
+        conversation=conversation, user_message=user_message, assistant_message=assistant_message, reply=reply,
+        language=lang, intent=intent, tool_calls=tool_rows, model_calls=model_rows, timings=timings, brain=brain_name,
+    )
+    if settings.AGENT_MARKDOWN_LOG:
+        from ..markdown import markdown_log_append
+
+        markdown_log_append(path=settings.AGENT_MARKDOWN_LOG, result=result)
+    return result
+
+
+def _jsonable(value):
+    """Tool arguments/results may hold Decimals or dates from validation; store them as text."""
+    import json
+
+    return json.loads(json.dumps(value, default=str))
