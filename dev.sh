@@ -131,7 +131,8 @@ cmd_start() {
     [ "$host" = 0.0.0.0 ] && shown=127.0.0.1
     local base="http://$shown:$port"
     local login
-    login="$("$PY" manage.py shell -c 'from django.conf import settings as s; print(f"{s.DEMO_STAFF_USERNAME} / {s.DEMO_STAFF_PASSWORD}")' 2>/dev/null || echo "staff / voxsite-demo")"
+    # Settings only (no django.setup): the login seed_demo created, as .env or the defaults say.
+    login="$(DJANGO_SETTINGS_MODULE=voxsite.settings "$PY" -c 'from django.conf import settings as s; print(f"{s.DEMO_STAFF_USERNAME} / {s.DEMO_STAFF_PASSWORD}")' 2>/dev/null || echo "staff / voxsite-demo")"
     cat <<EOF
 
   Shop        $base/

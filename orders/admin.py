@@ -116,7 +116,8 @@ class OrderAdmin(admin.ModelAdmin):
         (None, {"fields": ["number", "customer", "status", "placed_at", "updated_at"]}),
         ("Delivery", {"fields": ["carrier", "tracking_number", "expected_delivery", "delivered_at"]}),
         ("Shipping address", {"fields": [
-            "shipping_name", "shipping_phone", "shipping_address", "shipping_city", "shipping_state", "shipping_pincode",
+            "shipping_name", "shipping_phone", "shipping_address",
+            "shipping_city", "shipping_state", "shipping_pincode",
         ]}),
         ("Payment", {"fields": [
             "payment_method", "subtotal", "shipping_fee", "discount", "total", "amount_paid", "amount_refunded",

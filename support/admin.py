@@ -103,7 +103,9 @@ class ConversationAdmin(DeferInListMixin, admin.ModelAdmin):
 @admin.register(Message)
 class MessageAdmin(ReadOnlyAdminMixin, DeferInListMixin, admin.ModelAdmin):
     show_full_result_count = False  # grows with every turn: skip the second COUNT(*)
-    list_display = ["created_at", "conversation_link", "role", "language", "text_excerpt", "asr_confidence", "interrupted"]
+    list_display = [
+        "created_at", "conversation_link", "role", "language", "text_excerpt", "asr_confidence", "interrupted",
+    ]
     list_filter = ["role", "language", "interrupted"]
     search_fields = ["text", "conversation__id"]
     ordering = ["-created_at", "-id"]
@@ -145,7 +147,10 @@ class ToolCallAdmin(ReadOnlyAdminMixin, DeferInListMixin, admin.ModelAdmin):
     ordering = ["-created_at", "-id"]
     date_hierarchy = "created_at"
     list_defer = ("arguments", "result", "error")
-    fields = ["conversation", "message", "name", "ok", "error", "latency_ms", "created_at", "arguments_display", "result_display"]
+    fields = [
+        "conversation", "message", "name", "ok", "error", "latency_ms", "created_at",
+        "arguments_display", "result_display",
+    ]
     readonly_fields = ["created_at", "arguments_display", "result_display"]
 
     @admin.display(description="conversation")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from django.conf import settings
 from django.db import transaction
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -113,8 +114,64 @@ class ConversationMessageApi(ConversationView):
         return Response(turn_payload(result, token, request))
 
 
+@extend_schema(
+    request=s.TextTurnInSerializer, responses={200: s.TurnOutSerializer},
+    description="A typed turn answered with text AND speech: `audio` holds the reply as a WAV (base64 and a URL).",
+)
 class VoiceTextApi(ConversationMessageApi):
-    """`POST /api/voice/text`: a typed turn on the voice channel's records."""
+    """`POST /api/voice/text`: text in, reply text and reply audio out."""
+
+    def post(self, request):
+        from .voice import reply_audio
+
+        response = super().post(request)
+        body = response.data
+        from .models import Message
+
+        message = Message.objects.select_related("conversation").get(pk=body["message_id"])
+        body["audio"] = reply_audio(message=message, text=body["reply"], language=body["language"])
+        return Response(body)
+
+
+@extend_schema(
+    request={"multipart/form-data": s.VoiceProcessInSerializer, "application/json": s.VoiceProcessInSerializer},
+    responses={200: inline_serializer("VoiceTurn", {
+        "session_id": serializers.UUIDField(), "transcript": serializers.CharField(), "language": serializers.CharField(),
+        "confidence": serializers.FloatField(allow_null=True), "reply": serializers.CharField(),
+        "audio": serializers.DictField(), "timings": serializers.DictField()})},
+    description="Audio in (multipart `file`, or JSON `audio_base64` + `mime`): transcript, reply text, reply audio, timings.",
+)
+class VoiceProcessApi(ConversationView):
+    def post(self, request):
+        from .voice import audio_from_base64, voice_turn
+
+        ser = s.VoiceProcessInSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        data = ser.validated_data
+        upload = data.get("file")
+        if upload is not None:
+            if upload.size > settings.AUDIO_MAX_BYTES:
+                from .speech.audio import AudioError
+
+                raise AudioError(f"Audio is {upload.size} bytes; the limit is {settings.AUDIO_MAX_BYTES} bytes (AUDIO_MAX_BYTES).",
+                                 code="audio_too_large", status_code=413)
+            audio, mime = upload.read(), data.get("mime") or upload.content_type or ""
+        else:
+            audio, mime = audio_from_base64(data["audio_base64"]), data.get("mime", "")
+        language = data.get("language")
+        language = None if language in (None, "auto") else language
+        token = None
+        if data.get("session_id"):
+            conv = self.open(data["session_id"], data)
+        else:
+            key = self.api_key()
+            conv, token = conversation_create(channel=Conversation.Channel.API if key else Conversation.Channel.WEB_VOICE,
+                                              language=language or "en", api_key=key)
+        body = voice_turn(conversation=conv, audio=audio, mime=mime, language=language,
+                          sample_rate=data.get("sample_rate") or 16000)
+        if token:
+            body["token"] = token
+        return Response(body)
 
 
 @extend_schema(responses={200: inline_serializer("History", {"session_id": serializers.UUIDField(),

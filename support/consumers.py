@@ -76,7 +76,7 @@ class VoiceConsumer(AsyncWebsocketConsumer):
             return
         self.session_id = session["session_id"]
         self.violations = 0
-        self.audio_bucket = TokenBucket(rate=rate * 2 * settings.VOICE_MAX_AUDIO_SPEED, burst=rate * 2 * 2)
+        self.audio_bucket = TokenBucket(rate=rate * 2 * settings.VOICE_MAX_AUDIO_SPEED, burst=rate * 2 * 6)
         self.message_bucket = TokenBucket(rate=settings.VOICE_MAX_MESSAGES_PER_S, burst=settings.VOICE_MAX_MESSAGES_PER_S)
         self.pipeline = VoicePipeline(session_id=self.session_id, language=language, sample_rate=rate, mode=mode,
                                       send_json=self._send_json, send_bytes=self._send_bytes)
@@ -143,7 +143,7 @@ class VoiceConsumer(AsyncWebsocketConsumer):
         if mode is not None and mode not in MODES:
             return await self._error("bad_mode", "mode must be vad or ptt.")
         if rate:
-            self.audio_bucket = TokenBucket(rate=rate * 2 * settings.VOICE_MAX_AUDIO_SPEED, burst=rate * 2 * 2)
+            self.audio_bucket = TokenBucket(rate=rate * 2 * settings.VOICE_MAX_AUDIO_SPEED, burst=rate * 2 * 6)
         self.pipeline.configure(sample_rate=rate, language=language, mode=mode)
         await self._send_json({"type": "started", "sample_rate": rate or self.pipeline.input.sample_rate,
                                "language": self.pipeline.language, "mode": self.pipeline.mode})

@@ -146,3 +146,19 @@ class MCPPayloadSerializer(serializers.Serializer):
 
 def max_text_length() -> int:
     return settings.AGENT_MAX_TEXT_LENGTH
+
+
+class VoiceProcessInSerializer(serializers.Serializer):
+    file = serializers.FileField(required=False, help_text="Audio file: WAV, MP3, OGG/Opus, WebM, FLAC, or raw PCM16.")
+    audio_base64 = serializers.CharField(required=False, allow_blank=False)
+    mime = serializers.CharField(required=False, allow_blank=True, max_length=80,
+                                 help_text="audio/wav, audio/mpeg, audio/ogg, audio/webm, audio/flac, audio/pcm (raw 16-bit LE mono)")
+    sample_rate = serializers.IntegerField(required=False, min_value=8000, max_value=48000, help_text="Raw PCM only.")
+    language = serializers.ChoiceField(choices=LANGUAGE_CHOICES, required=False, allow_null=True)
+    session_id = serializers.UUIDField(required=False, allow_null=True)
+    token = serializers.CharField(required=False, allow_blank=True)
+
+    def validate(self, attrs):
+        if not attrs.get("file") and not attrs.get("audio_base64"):
+            raise serializers.ValidationError({"file": ["Send a multipart `file` or JSON `audio_base64`."]})
+        return attrs

@@ -9,4 +9,5 @@ urlpatterns = [
     path("api/conversation/history/<str:session_id>", apis.ConversationHistoryApi.as_view(), name="conversation-history"),
     path("api/conversation/context/<str:session_id>", apis.ConversationContextApi.as_view(), name="conversation-context"),
     path("api/voice/text", apis.VoiceTextApi.as_view(), name="voice-text"),
+    path("api/voice/process", apis.VoiceProcessApi.as_view(), name="voice-process"),
 ]

@@ -75,6 +75,12 @@ class HasScope(permissions.BasePermission):
 class APIKeyRateThrottle(throttling.SimpleRateThrottle):
     scope = "api_key"
 
+    def get_rate(self):
+        # DRF copies the rates onto the class at import; read them per request so settings apply.
+        from rest_framework.settings import api_settings
+
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
     def get_cache_key(self, request, view):
         if isinstance(request.auth, APIKey):
             return self.cache_format % {"scope": self.scope, "ident": request.auth.pk}

@@ -23,6 +23,16 @@ def _websocket_routes():
     return routes + list(support_routes)
 
 
+def _warm_up():
+    try:
+        from support.realtime.warmup import start_warmup
+    except ImportError:
+        return
+    start_warmup()
+
+
+_warm_up()
+
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,

@@ -272,6 +272,7 @@ SPECTACULAR_SETTINGS.update(
             "OrderStatusEnum": "orders.models.Order.Status",
             "ReturnStatusEnum": "orders.models.Return.Status",
             "ConversationStatusEnum": "support.models.Conversation.Status",
+            "LanguageOrAutoEnum": "support.serializers.LANGUAGE_CHOICES",
         },
     }
 )
@@ -287,3 +288,5 @@ VOICE_MAX_FRAME_BYTES = env.int("VOICE_MAX_FRAME_BYTES", default=65536)
 VOICE_MAX_AUDIO_SPEED = env.float("VOICE_MAX_AUDIO_SPEED", default=4.0)
 VOICE_MAX_MESSAGES_PER_S = env.int("VOICE_MAX_MESSAGES_PER_S", default=50)
 VOICE_MAX_VIOLATIONS = env.int("VOICE_MAX_VIOLATIONS", default=20)
+# Load and run every local speech model once when the ASGI server starts (in the background).
+VOICE_WARMUP = env.bool("VOICE_WARMUP", default=True)

@@ -20,7 +20,9 @@
     en: { title: "Help & support", placeholder: "Type your question…", send: "Send", talk: "Talk", stop: "Stop",
           hold: "Hold to talk", listening: "Listening…", thinking: "Thinking…", reconnecting: "Reconnecting…",
           offline: "Connection lost.", interrupted: "(interrupted)", micDenied: "Microphone not available: you can type instead.",
-          handsFree: "Hands-free", ptt: "Push-to-talk", open: "Chat with us", close: "Close" },
+          handsFree: "Hands-free", ptt: "Push-to-talk", open: "Chat with us", close: "Close",
+          language: "Language", log: "Conversation", message: "Message", mode: "Listening mode",
+          micStart: "Start talking", micStop: "Stop talking", connected: "" },
     hi: { title: "सहायता", placeholder: "अपना सवाल लिखें…", send: "भेजें", talk: "बोलें", stop: "रोकें", hold: "दबाकर बोलें",
           listening: "सुन रहे हैं…", thinking: "सोच रहे हैं…", reconnecting: "फिर से जुड़ रहे हैं…", offline: "कनेक्शन टूट गया।",
           interrupted: "(बीच में रोका)", micDenied: "माइक्रोफ़ोन उपलब्ध नहीं: आप लिख सकते हैं।", handsFree: "हैंड्स-फ्री",
@@ -47,13 +49,20 @@
           initiate_return: "परतावा सुरू करत आहे…", get_policy: "धोरण पाहत आहे…", handoff_to_human: "टीमशी जोडत आहे…" },
   };
 
+  var LANGS = ["auto", "en", "hi", "bn", "mr"];
+  var MIC_SVG = '<svg class="vx-icon" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" focusable="false">' +
+    '<path fill="currentColor" d="M12 14a3 3 0 0 0 3-3V5a3 3 0 0 0-6 0v6a3 3 0 0 0 3 3zm5-3a5 5 0 0 1-10 0H5a7 7 0 0 0 ' +
+    '6 6.92V21h2v-3.08A7 7 0 0 0 19 11h-2z"/></svg>';
+
   var state = {
-    language: cfg.language || "auto",
+    language: LANGS.indexOf(cfg.language) >= 0 ? cfg.language : "auto",
     mode: cfg.mode === "ptt" ? "ptt" : "vad",
     ws: null, session: null, connected: false, closing: false, retries: 0,
-    mic: null, micOn: false, level: 0, maxLevel: 0,
-    playCtx: null, outRate: 22050, nextTime: 0, sources: [], playedSeconds: 0, chunksPlayed: 0,
-    current: null, lastMetrics: null, events: [],
+    mic: null, micOn: false, micStarting: null, micError: null, pttDown: false, level: 0, maxLevel: 0, framesSent: 0,
+    // Playback: audioTurn is the turn whose audio is arriving; audio of turns <= dropUpTo was interrupted.
+    playCtx: null, outRate: 22050, nextTime: 0, sources: [], audioTurn: 0, dropUpTo: -1,
+    chunksReceived: 0, chunksDropped: 0, chunksPlayed: 0, playedSeconds: 0, stops: 0,
+    current: null, replyLanguage: null, lastMetrics: null, events: [],
   };
 
   function ui(key) {
@@ -70,43 +79,51 @@
   var root = document.createElement("div");
   root.className = "vx-root";
   root.innerHTML =
-    '<button type="button" class="vx-launcher" aria-haspopup="dialog" aria-expanded="false">' +
-    '<span class="vx-launcher-icon" aria-hidden="true">🎙️</span><span class="vx-launcher-text"></span></button>' +
-    '<section class="vx-panel" role="dialog" aria-modal="false" hidden>' +
-    '  <header class="vx-header"><h2 class="vx-title"></h2>' +
-    '    <label class="vx-visually-hidden" for="vx-lang">Language</label>' +
+    '<button type="button" class="vx-launcher" aria-haspopup="dialog" aria-expanded="false" aria-controls="vx-panel">' +
+    MIC_SVG + '<span class="vx-launcher-text"></span></button>' +
+    '<section id="vx-panel" class="vx-panel" role="dialog" aria-modal="false" aria-labelledby="vx-title" hidden>' +
+    '  <header class="vx-header"><h2 id="vx-title" class="vx-title" tabindex="-1"></h2>' +
+    '    <label class="vx-visually-hidden vx-lang-label" for="vx-lang"></label>' +
     '    <select id="vx-lang" class="vx-lang">' +
-    '      <option value="auto">Auto</option><option value="en">English</option><option value="hi">हिन्दी</option>' +
-    '      <option value="bn">বাংলা</option><option value="mr">मराठी</option></select>' +
-    '    <button type="button" class="vx-mode" aria-pressed="false"></button>' +
-    '    <button type="button" class="vx-close" aria-label="Close">×</button></header>' +
-    '  <ol class="vx-log" aria-label="Conversation"></ol>' +
-    '  <div class="vx-activity" aria-hidden="true"></div>' +
+    '      <option value="auto">Auto</option><option value="en" lang="en">English</option><option value="hi" lang="hi">हिन्दी</option>' +
+    '      <option value="bn" lang="bn">বাংলা</option><option value="mr" lang="mr">मराठी</option></select>' +
+    '    <button type="button" class="vx-mode"></button>' +
+    '    <button type="button" class="vx-close"><span aria-hidden="true">×</span></button></header>' +
+    '  <ol class="vx-log" tabindex="0"></ol>' +
+    '  <div class="vx-activity" role="status"></div>' +
     '  <div class="vx-live vx-visually-hidden" aria-live="polite" aria-atomic="true"></div>' +
     '  <form class="vx-form">' +
-    '    <button type="button" class="vx-mic" aria-pressed="false"><span class="vx-meter" aria-hidden="true"></span><span class="vx-mic-label"></span></button>' +
-    '    <label class="vx-visually-hidden" for="vx-input">Message</label>' +
-    '    <input id="vx-input" class="vx-input" autocomplete="off" maxlength="1000">' +
+    '    <button type="button" class="vx-mic" aria-pressed="false">' + MIC_SVG +
+    '<span class="vx-meter" aria-hidden="true"></span><span class="vx-mic-label"></span></button>' +
+    '    <label class="vx-visually-hidden vx-input-label" for="vx-input"></label>' +
+    '    <input id="vx-input" class="vx-input" autocomplete="off" maxlength="1000" enterkeyhint="send">' +
     '    <button type="submit" class="vx-send"></button></form>' +
     '  <div class="vx-status" role="status"></div>' +
     "</section>";
   function q(sel) { return root.querySelector(sel); }
   var launcher = q(".vx-launcher"), panel = q(".vx-panel"), log = q(".vx-log"), activity = q(".vx-activity"),
       live = q(".vx-live"), form = q(".vx-form"), input = q(".vx-input"), micBtn = q(".vx-mic"), meter = q(".vx-meter"),
-      langSel = q(".vx-lang"), modeBtn = q(".vx-mode"), statusEl = q(".vx-status");
+      langSel = q(".vx-lang"), modeBtn = q(".vx-mode"), statusEl = q(".vx-status"), title = q(".vx-title");
 
   function mount() { document.body.appendChild(root); relabel(); if (cfg.open === "true") open(); }
   if (document.body) mount(); else document.addEventListener("DOMContentLoaded", mount);
 
   function relabel() {
     q(".vx-launcher-text").textContent = ui("open");
-    q(".vx-title").textContent = cfg.title || ui("title");
+    title.textContent = cfg.title || ui("title");
     input.placeholder = ui("placeholder");
+    q(".vx-input-label").textContent = ui("message");
+    q(".vx-lang-label").textContent = ui("language");
+    log.setAttribute("aria-label", ui("log"));
     q(".vx-send").textContent = ui("send");
     q(".vx-close").setAttribute("aria-label", ui("close"));
-    modeBtn.textContent = state.mode === "vad" ? ui("handsFree") : ui("ptt");
-    modeBtn.setAttribute("aria-pressed", state.mode === "vad" ? "true" : "false");
-    q(".vx-mic-label").textContent = state.mode === "ptt" ? ui("hold") : (state.micOn ? ui("stop") : ui("talk"));
+    var modeName = state.mode === "vad" ? ui("handsFree") : ui("ptt");
+    modeBtn.textContent = modeName;
+    modeBtn.setAttribute("aria-label", ui("mode") + ": " + modeName);
+    var micText = state.mode === "ptt" ? ui("hold") : (state.micOn ? ui("stop") : ui("talk"));
+    q(".vx-mic-label").textContent = micText;
+    micBtn.setAttribute("aria-label", state.mode === "ptt" ? ui("hold") : (state.micOn ? ui("micStop") : ui("micStart")));
+    micBtn.setAttribute("aria-pressed", state.mode === "ptt" ? String(state.pttDown) : String(state.micOn));
     langSel.value = state.language;
   }
 
@@ -118,47 +135,85 @@
     log.scrollTop = log.scrollHeight;
     return li;
   }
+  function markInterrupted(li) { li.classList.add("vx-interrupted"); li.dataset.note = ui("interrupted"); }
+  function announce(text) { live.textContent = text || ""; }
   function setStatus(text) { statusEl.textContent = text || ""; }
   function setActivity(text) { activity.textContent = text || ""; }
 
   function open() {
     panel.hidden = false;
+    root.classList.add("vx-open");
     launcher.setAttribute("aria-expanded", "true");
+    unlockAudio();
     connect();
-    input.focus();
+    // On touch screens focusing the input would throw the keyboard over the conversation.
+    var touch = window.matchMedia && window.matchMedia("(pointer: coarse)").matches;
+    (touch ? title : input).focus();
   }
   function close() {
     panel.hidden = true;
+    root.classList.remove("vx-open");
     launcher.setAttribute("aria-expanded", "false");
+    if (state.sources.length) send({ type: "interrupt" });
+    stopPlayback();
     stopMic();
     launcher.focus();
   }
   launcher.addEventListener("click", function () { panel.hidden ? open() : close(); });
   q(".vx-close").addEventListener("click", close);
-  root.addEventListener("keydown", function (e) { if (e.key === "Escape" && !panel.hidden) close(); });
+  root.addEventListener("keydown", function (e) { if (e.key === "Escape" && !panel.hidden) { e.preventDefault(); close(); } });
+  window.addEventListener("pagehide", function () { state.closing = true; if (state.ws) state.ws.close(1000); });
 
   // ---------------------------------------------------------------- socket
   function send(obj) { if (state.ws && state.ws.readyState === 1) state.ws.send(JSON.stringify(obj)); }
 
+  function saved() {
+    try { return JSON.parse(sessionStorage.getItem(STORE) || "null"); } catch (e) { return null; }
+  }
+
   function connect() {
-    if (state.ws && state.ws.readyState <= 1) return;
-    var saved = null;
-    try { saved = JSON.parse(sessionStorage.getItem(STORE) || "null"); } catch (e) { saved = null; }
+    if (state.closing || (state.ws && state.ws.readyState <= 1)) return;
+    var s = saved();
     var url = endpoint + "?language=" + encodeURIComponent(state.language) + "&mode=" + state.mode;
-    if (saved && saved.session_id) url += "&session_id=" + encodeURIComponent(saved.session_id) + "&token=" + encodeURIComponent(saved.token || "");
+    if (s && s.session_id) url += "&session_id=" + encodeURIComponent(s.session_id) + "&token=" + encodeURIComponent(s.token || "");
     var ws = new WebSocket(url);
     ws.binaryType = "arraybuffer";
     state.ws = ws;
     ws.onopen = function () { state.connected = true; state.retries = 0; setStatus(""); };
-    ws.onmessage = function (m) { typeof m.data === "string" ? onEvent(JSON.parse(m.data)) : playChunk(m.data); };
+    ws.onmessage = function (m) {
+      if (typeof m.data !== "string") return playChunk(m.data);
+      var ev;
+      try { ev = JSON.parse(m.data); } catch (e) { return; }
+      onEvent(ev);
+    };
     ws.onclose = function (e) {
+      if (state.ws !== ws) return;
       state.connected = false;
-      if (e.code === 4404 || e.code === 4410) { sessionStorage.removeItem(STORE); }
+      // 4404/4410: the saved conversation is gone or expired; start a new one.
+      if (e.code === 4404 || e.code === 4410) sessionStorage.removeItem(STORE);
       if (state.closing) return;
-      var delay = Math.min(10000, 500 * Math.pow(2, state.retries++));
+      if (e.code === 4403) { setStatus(ui("offline")); return; }  // this page's origin is not allowed: retrying won't help
+      var delay = Math.min(10000, 500 * Math.pow(2, state.retries++)) * (0.75 + Math.random() * 0.5);
       setStatus(ui("reconnecting"));
       setTimeout(connect, delay);
     };
+  }
+
+  function restoreHistory(sessionId, token) {
+    // A reload or a dropped socket resumed the conversation: show what was said before.
+    if (!window.fetch) return;
+    var origin = scriptUrl.origin;
+    fetch(origin + "/api/conversation/history/" + encodeURIComponent(sessionId), { headers: { "X-Session-Token": token } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) {
+        if (!data || log.children.length) return;
+        (data.messages || []).forEach(function (m) {
+          if (!m.text || ["user", "assistant", "staff"].indexOf(m.role) < 0) return;
+          var li = bubble(m.role, m.text);
+          if (m.interrupted) markInterrupted(li);
+        });
+      })
+      .catch(function () { /* the live conversation goes on without the old bubbles */ });
   }
 
   function onEvent(ev) {
@@ -168,21 +223,29 @@
       case "session":
         state.session = ev;
         state.outRate = (ev.output_audio && ev.output_audio.sample_rate) || 22050;
+        // A new connection numbers its turns from zero again.
+        state.audioTurn = 0;
+        state.dropUpTo = -1;
         if (ev.token) sessionStorage.setItem(STORE, JSON.stringify({ session_id: ev.session_id, token: ev.token }));
+        var s = saved();
+        if (ev.resumed && ev.turns && s && !log.children.length) restoreHistory(ev.session_id, s.token);
+        if (state.micOn) send({ type: "start", sample_rate: 16000, language: state.language, mode: state.mode });
         break;
       case "vad":
         if (ev.state === "speech_start") setActivity(ui("listening"));
+        else if (ev.state === "speech_end") setActivity(ui("thinking"));
         break;
       case "transcript":
         if (ev.text) bubble("user", ev.text);
         setActivity(ev.text ? ui("thinking") : "");
         break;
-      case "intent":
-        break;
       case "tool_call":
-        var lang = state.replyLanguage || "en";
+        var lang = state.replyLanguage || (state.language === "auto" ? "en" : state.language);
         setActivity((TOOL_ACTIVITY[lang] || {})[ev.name] || TOOL_ACTIVITY.en[ev.name] || ui("thinking"));
         root.dataset.lastTool = ev.name;
+        break;
+      case "audio_start":
+        state.audioTurn = ev.turn || state.audioTurn + 1;
         break;
       case "reply_delta":
         if (!state.current) state.current = bubble("assistant", "");
@@ -193,19 +256,26 @@
         if (state.current) state.current.textContent = "";
         break;
       case "reply":
+        if (ev.language) state.replyLanguage = ev.language;
         if (!state.current) state.current = bubble("assistant", "");
         state.current.textContent = ev.text;
-        live.textContent = ev.text;
-        if (ev.language) { state.replyLanguage = ev.language; }
+        state.current.lang = ev.language || "";
+        announce(ev.text);
         break;
       case "staff_message":
         bubble("staff", ev.text);
-        live.textContent = ev.text;
+        announce(ev.text);
         break;
       case "barge_in":
         stopPlayback();
-        if (state.current) { state.current.classList.add("vx-interrupted"); state.current.dataset.note = ui("interrupted"); }
+        state.dropUpTo = Math.max(state.dropUpTo, ev.turn || 0);
+        if (state.current) {
+          // Keep what the shopper actually heard, as the server stores it.
+          if (ev.heard) state.current.textContent = ev.heard;
+          markInterrupted(state.current);
+        }
         state.current = null;
+        setActivity(ev.reason === "speech" ? ui("listening") : "");
         break;
       case "metrics":
         state.lastMetrics = ev;
@@ -216,16 +286,29 @@
         break;
       case "error":
         bubble("system", ev.detail || ev.code);
+        announce(ev.detail || ev.code);
         break;
     }
   }
 
   // ---------------------------------------------------------------- playback (gapless)
+  function unlockAudio() {
+    // Browsers keep an AudioContext suspended unless a click created or resumed it, so every
+    // control the shopper touches calls this before any reply audio arrives.
+    var AC = window.AudioContext || window.webkitAudioContext;
+    if (!AC) return null;
+    if (!state.playCtx) state.playCtx = new AC();
+    if (state.playCtx.state === "suspended") state.playCtx.resume();
+    return state.playCtx;
+  }
+
   function playChunk(buf) {
-    if (!state.playCtx) state.playCtx = new (window.AudioContext || window.webkitAudioContext)();
-    var ctx = state.playCtx;
+    state.chunksReceived++;
+    // The tail of an interrupted reply can still be on the wire after the barge-in.
+    if (state.audioTurn <= state.dropUpTo) { state.chunksDropped++; return; }
+    var ctx = unlockAudio();
     var pcm = new Int16Array(buf);
-    if (!pcm.length) return;
+    if (!ctx || !pcm.length) return;
     var audio = ctx.createBuffer(1, pcm.length, state.outRate);
     var data = audio.getChannelData(0);
     for (var i = 0; i < pcm.length; i++) data[i] = pcm[i] / 32768;
@@ -235,104 +318,158 @@
     var at = Math.max(ctx.currentTime + 0.02, state.nextTime);
     src.start(at);
     state.nextTime = at + audio.duration;
-    state.sources.push(src);
+    var item = { src: src, at: at, duration: audio.duration };
+    state.sources.push(item);
+    root.classList.add("vx-speaking");
     src.onended = function () {
-      state.playedSeconds += audio.duration;
+      var k = state.sources.indexOf(item);
+      if (k < 0) return;  // stopped: stopPlayback counted what was heard
+      state.sources.splice(k, 1);
       state.chunksPlayed++;
-      state.sources = state.sources.filter(function (s) { return s !== src; });
+      state.playedSeconds += item.duration;
+      if (!state.sources.length) root.classList.remove("vx-speaking");
     };
   }
   function stopPlayback() {
-    state.sources.forEach(function (s) { try { s.stop(); } catch (e) { /* already stopped */ } });
+    var now = state.playCtx ? state.playCtx.currentTime : 0;
+    if (state.sources.length) state.stops++;
+    state.sources.forEach(function (it) {
+      state.playedSeconds += Math.max(0, Math.min(it.duration, now - it.at));
+      try { it.src.stop(); } catch (e) { /* already stopped */ }
+    });
     state.sources = [];
     state.nextTime = 0;
+    state.dropUpTo = Math.max(state.dropUpTo, state.audioTurn);
+    root.classList.remove("vx-speaking");
   }
 
   // ---------------------------------------------------------------- microphone
+  function micFailed(err) {
+    state.micError = err ? (err.name || String(err)) : "unsupported";
+    bubble("system", ui("micDenied"));
+    announce(ui("micDenied"));
+  }
   function startMic() {
     if (state.micOn) return Promise.resolve();
-    if (!navigator.mediaDevices || !window.AudioWorkletNode) { bubble("system", ui("micDenied")); return Promise.resolve(); }
-    return navigator.mediaDevices.getUserMedia({
+    if (state.micStarting) return state.micStarting;
+    var AC = window.AudioContext || window.webkitAudioContext;
+    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia || !AC || !window.AudioWorkletNode) {
+      micFailed();
+      return Promise.resolve();
+    }
+    unlockAudio();
+    var ctx = new AC();  // created inside the click, so it is allowed to run
+    var p = navigator.mediaDevices.getUserMedia({
       // Echo cancellation keeps the assistant's own voice out of the microphone; the server adds
       // a stricter barge-in threshold while it is speaking (see README).
       audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true, channelCount: 1 },
     }).then(function (stream) {
-      var ctx = new (window.AudioContext || window.webkitAudioContext)();
       return ctx.audioWorklet.addModule(base + "pcm-worklet.js").then(function () {
         var srcNode = ctx.createMediaStreamSource(stream);
         var node = new AudioWorkletNode(ctx, "voxsite-pcm-capture", { processorOptions: { targetRate: 16000 } });
         node.port.onmessage = function (e) {
           state.level = e.data.rms;
-          state.maxLevel = Math.max(state.maxLevel, e.data.rms);
+          if (e.data.rms > state.maxLevel) state.maxLevel = e.data.rms;
           meter.style.transform = "scaleY(" + Math.min(1, e.data.rms * 8).toFixed(3) + ")";
-          if (state.ws && state.ws.readyState === 1 && (state.mode === "vad" || state.pttDown)) state.ws.send(e.data.pcm);
+          if (state.ws && state.ws.readyState === 1 && (state.mode === "vad" || state.pttDown)) {
+            state.ws.send(e.data.pcm);
+            state.framesSent++;
+          }
         };
         srcNode.connect(node);
+        node.connect(ctx.destination);  // outputs silence; some browsers only run connected nodes
+        if (ctx.state === "suspended") ctx.resume();
         state.mic = { stream: stream, ctx: ctx, node: node };
         state.micOn = true;
-        micBtn.setAttribute("aria-pressed", "true");
+        state.micError = null;
         send({ type: "start", sample_rate: 16000, language: state.language, mode: state.mode });
         relabel();
+      }, function (err) {
+        stream.getTracks().forEach(function (t) { t.stop(); });
+        throw err;
       });
-    }).catch(function () { bubble("system", ui("micDenied")); });
+    }).catch(function (err) {
+      ctx.close();
+      micFailed(err);
+    }).then(function () { state.micStarting = null; });
+    state.micStarting = p;
+    return p;
   }
   function stopMic() {
+    state.pttDown = false;
     if (!state.mic) return;
     state.mic.stream.getTracks().forEach(function (t) { t.stop(); });
     state.mic.ctx.close();
     state.mic = null;
     state.micOn = false;
-    micBtn.setAttribute("aria-pressed", "false");
+    meter.style.transform = "scaleY(0)";
+    setActivity("");
     relabel();
   }
   function pttDown() {
-    startMic().then(function () {
-      if (state.sources.length) send({ type: "interrupt" });
-      stopPlayback();
-      state.pttDown = true;
-      setActivity(ui("listening"));
-    });
+    if (state.pttDown) return;
+    state.pttDown = true;  // set before the mic is ready so a quick release still ends the turn
+    relabel();
+    unlockAudio();
+    if (state.sources.length) send({ type: "interrupt" });
+    stopPlayback();
+    setActivity(ui("listening"));
+    startMic();
   }
   function pttUp() {
     if (!state.pttDown) return;
     state.pttDown = false;
+    relabel();
     send({ type: "end" });
+    setActivity(ui("thinking"));
   }
 
   micBtn.addEventListener("click", function () {
     if (state.mode === "vad") { state.micOn ? stopMic() : startMic(); }
   });
-  micBtn.addEventListener("pointerdown", function () { if (state.mode === "ptt") pttDown(); });
+  micBtn.addEventListener("pointerdown", function (e) {
+    if (state.mode !== "ptt") return;
+    if (micBtn.setPointerCapture) { try { micBtn.setPointerCapture(e.pointerId); } catch (err) { /* synthetic pointer */ } }
+    pttDown();
+  });
   micBtn.addEventListener("pointerup", function () { if (state.mode === "ptt") pttUp(); });
-  micBtn.addEventListener("pointerleave", function () { if (state.mode === "ptt") pttUp(); });
+  micBtn.addEventListener("pointercancel", function () { if (state.mode === "ptt") pttUp(); });
   micBtn.addEventListener("keydown", function (e) {
-    if (state.mode === "ptt" && (e.key === " " || e.key === "Enter") && !e.repeat) { e.preventDefault(); pttDown(); }
+    if (state.mode === "ptt" && (e.key === " " || e.key === "Enter")) { e.preventDefault(); if (!e.repeat) pttDown(); }
   });
   micBtn.addEventListener("keyup", function (e) {
     if (state.mode === "ptt" && (e.key === " " || e.key === "Enter")) { e.preventDefault(); pttUp(); }
   });
+  micBtn.addEventListener("blur", function () { if (state.mode === "ptt") pttUp(); });
 
   form.addEventListener("submit", function (e) {
     e.preventDefault();
     var text = input.value.trim();
     if (!text) return;
+    unlockAudio();
     bubble("user", text);
     stopPlayback();
+    connect();
     send({ type: "text", text: text, language: state.language === "auto" ? undefined : state.language });
     input.value = "";
     setActivity(ui("thinking"));
   });
   langSel.addEventListener("change", function () {
     state.language = langSel.value;
+    state.replyLanguage = null;
     send({ type: "start", language: state.language });
     relabel();
   });
   modeBtn.addEventListener("click", function () {
     state.mode = state.mode === "vad" ? "ptt" : "vad";
+    state.pttDown = false;
     send({ type: "start", mode: state.mode });
     relabel();
   });
 
-  window.VoxsiteWidget = { state: state, open: open, close: close, startMic: startMic, stopMic: stopMic,
-                           sendText: function (t) { input.value = t; form.requestSubmit(); } };
+  window.VoxsiteWidget = {
+    state: state, open: open, close: close, startMic: startMic, stopMic: stopMic,
+    speaking: function () { return state.sources.length > 0; },
+    sendText: function (t) { input.value = t; form.requestSubmit(); },
+  };
 })();

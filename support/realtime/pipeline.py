@@ -132,10 +132,10 @@ class SpeechToText:
         self._spec: asyncio.Task | None = None
 
     async def _transcribe(self, audio: np.ndarray) -> Heard:
-        from support.speech.asr import transcribe_async
+        from support.speech.asr import get_asr
 
         t0 = time.perf_counter()
-        result = await transcribe_async(audio, language=self.language, on_call=self.on_call)
+        result = await get_asr().transcribe_async(audio, language=self.language, on_call=self.on_call)
         return Heard(text=(result.text or "").strip(), language=result.language or self.language,
                      confidence=result.confidence, asr_ms=(time.perf_counter() - t0) * 1000)
 
@@ -198,22 +198,19 @@ class Speaker:
         return " ".join(text for start, text in self.spoken if start <= played).strip()
 
     async def say(self, clause: str, language: str, turn: int) -> None:
-        from support.speech.tts import stream as tts_stream
+        from support.speech.tts import get_tts
 
-        started = False
-        async for pcm in tts_stream(clause, language, on_call=self.on_call):
-            if not pcm:
-                continue
-            if self.first_audio_at is None:
-                self.first_audio_at = time.perf_counter()
-                await self.send_json({"type": "audio_start", "turn": turn, "encoding": "pcm_s16le",
-                                      "sample_rate": self.rate, "channels": 1})
-            if not started:
-                self.spoken.append((self.audio_seconds, clause))
-                started = True
-            await self.send_bytes(pcm)
-            self.pcm.append(pcm)
-            self.audio_seconds += len(pcm) / 2 / self.rate
+        pcm = await get_tts().synthesize_clause(clause, language, on_call=self.on_call)
+        if not pcm:
+            return
+        if self.first_audio_at is None:
+            self.first_audio_at = time.perf_counter()
+            await self.send_json({"type": "audio_start", "turn": turn, "encoding": "pcm_s16le",
+                                  "sample_rate": self.rate, "channels": 1})
+        self.spoken.append((self.audio_seconds, clause))
+        await self.send_bytes(pcm)
+        self.pcm.append(pcm)
+        self.audio_seconds += len(pcm) / 2 / self.rate
 
 
 # ---------------------------------------------------------------------------
@@ -364,7 +361,7 @@ class VoicePipeline:
             await self._finish_turn(store_result=None)
 
     async def _turn(self, *, text: str, language: str | None, confidence: float | None, user_pcm: bytes | None) -> None:
-        from support.speech.chunker import Chunker
+        from support.speech.chunker import ClauseChunker as Chunker
 
         clock = self.clock
         turn = self.turn_no

@@ -18,7 +18,6 @@ import math
 import re
 import threading
 import time
-import zlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Optional
@@ -41,7 +40,6 @@ TRIMMED_MAX_S = 28.0  # beyond this, the normal 30 s-window transcribe() is the 
 # Decoding budget per second of audio: a looping decoder stops here instead of at 448 tokens.
 TOKENS_PER_S = {"english": 8, "multilingual": 25}
 NO_SPEECH_PROB = 0.6
-LOOP_COMPRESSION_RATIO = 2.4
 
 
 class ASRUnavailable(DomainError):
@@ -71,24 +69,30 @@ def map_language(code: str | None) -> str:
     return LANGUAGE_ALIASES.get(code, code)
 
 
-_WORD_LOOP = re.compile(r"(\b.{1,60}?)(?:[\s,.;!?।]*\1\b){2,}", re.DOTALL)
-_CHAR_LOOP = re.compile(r"(\S{1,4}?)\1{4,}")
+_SEP = r"[\s,.;:!?।]+"
+_PHRASE_LOOP = re.compile(r"(?<!\S)(\S.{0,59}?)((?:" + _SEP + r"\1){2,})(?=[\s,.;:!?।]|$)", re.DOTALL)
+_CHAR_LOOP = re.compile(r"([^\s\d]{1,4}?)\1{5,}")
+
+
+def _collapse_phrase(match: re.Match) -> str:
+    unit, tail = match.group(1), match.group(2)
+    repeats = 1 + len(re.findall(re.escape(unit), tail))
+    # "nine nine nine" can be a phone number; a phrase of several words three times in a row,
+    # or anything five times, is the decoder looping.
+    if (" " in unit.strip() and repeats >= 3) or repeats >= 5:
+        return unit
+    return match.group(0)
 
 
 def collapse_repeats(text: str) -> str:
-    """Collapse a phrase repeated 3+ times in a row ("Please try again. Please try again. ...")
-    and a run of 5+ repeated characters to one occurrence: the decoder's loop, not speech."""
+    """Collapse the decoder's loops ("Please try again. Please try again. ...", "गगगगगग") to one
+    occurrence, keeping ordinary repetition such as digits read one by one."""
     text = _CHAR_LOOP.sub(r"\1", text)
     previous = None
     while previous != text:
         previous = text
-        text = _WORD_LOOP.sub(r"\1", text)
+        text = _PHRASE_LOOP.sub(_collapse_phrase, text)
     return re.sub(r"\s{2,}", " ", text).strip()
-
-
-def compression_ratio(text: str) -> float:
-    data = text.encode("utf-8")
-    return len(data) / len(zlib.compress(data)) if data else 0.0
 
 
 class ASREngine:
@@ -201,9 +205,7 @@ class FasterWhisperASR(ASREngine):
         avg_logprob = result.scores[0] * len(tokens) / (len(tokens) + 1) if tokens else -10.0
         if result.no_speech_prob > NO_SPEECH_PROB and avg_logprob < -1.0:
             return Transcript("", map_language(language), None, duration)
-        text = tokenizer.decode(tokens).strip()
-        if compression_ratio(text) > LOOP_COMPRESSION_RATIO or _WORD_LOOP.search(text) or _CHAR_LOOP.search(text):
-            text = collapse_repeats(text)
+        text = collapse_repeats(tokenizer.decode(tokens).strip())
         return Transcript(text, map_language(language), _confidence([avg_logprob]), duration)
 
     def _padded(self, model, samples: np.ndarray, language: str | None, duration: float) -> Transcript:

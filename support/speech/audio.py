@@ -152,3 +152,44 @@ def pcm16_rms(pcm: bytes) -> float:
         return 0.0
     samples = np.frombuffer(pcm[: len(pcm) // 2 * 2], dtype="<i2").astype(np.float32) / 32768.0
     return float(np.sqrt(np.mean(samples**2)))
+
+
+def decode_to_pcm16(data: bytes, sample_rate: int) -> bytes:
+    """Decode a whole compressed clip (edge-tts MP3) to mono PCM16 at `sample_rate`."""
+    try:
+        with av.open(io.BytesIO(data), mode="r") as container:
+            if not container.streams.audio:
+                raise AudioError("The audio holds no audio stream.", code="audio_corrupt")
+            resampler = av.AudioResampler(format="s16", layout="mono", rate=sample_rate)
+            out = []
+            for frame in container.decode(container.streams.audio[0]):
+                out += [f.to_ndarray().reshape(-1) for f in resampler.resample(frame)]
+            out += [f.to_ndarray().reshape(-1) for f in resampler.resample(None)]
+    except AudioError:
+        raise
+    except (av.FFmpegError, ValueError, IndexError, EOFError) as exc:
+        raise AudioError(f"The audio could not be decoded ({exc.__class__.__name__}).", code="audio_corrupt") from exc
+    return np.concatenate(out).astype("<i2").tobytes() if out else b""
+
+
+def parse_wav_pcm16(data: bytes) -> tuple[bytes, int]:
+    """(PCM16 mono samples, rate) from a WAV whose sizes may be bogus (espeak-ng --stdout writes
+    0xFFFFFFFF placeholders because it streams)."""
+    if len(data) < 12 or data[:4] != b"RIFF" or data[8:12] != b"WAVE":
+        raise AudioError("Not a WAV stream.", code="audio_corrupt")
+    pos, rate, channels, bits = 12, None, 1, 16
+    while pos + 8 <= len(data):
+        chunk_id, size = data[pos : pos + 4], struct.unpack("<I", data[pos + 4 : pos + 8])[0]
+        body = pos + 8
+        if chunk_id == b"fmt ":
+            _fmt, channels, rate, _br, _align, bits = struct.unpack("<HHIIHH", data[body : body + 16])
+        elif chunk_id == b"data":
+            pcm = data[body:] if size > len(data) - body else data[body : body + size]
+            if rate is None or bits != 16:
+                raise AudioError("Unsupported WAV format.", code="audio_corrupt")
+            pcm = pcm[: len(pcm) // (2 * channels) * 2 * channels]
+            if channels > 1:
+                pcm = np.frombuffer(pcm, dtype="<i2").reshape(-1, channels).mean(axis=1).astype("<i2").tobytes()
+            return pcm, rate
+        pos = body + size + (size & 1)
+    raise AudioError("The WAV stream has no data.", code="audio_corrupt")

@@ -10,6 +10,7 @@ from django.test import Client
 from drf_spectacular.validation import validate_schema
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
+from schemathesis.core.result import Ok
 
 from catalog.tests.factories import CategoryFactory, FAQFactory, PolicyFactory, ProductFactory
 from crm.tests.factories import CRMRecordFactory, CustomerFactory
@@ -43,6 +44,9 @@ def test_schema_documents_filters_bodies_and_errors(openapi):
         "q", "category", "min_price", "max_price", "in_stock", "page", "page_size",
     }
     assert set(products["responses"]) == {"200", "400", "401", "403", "429"}
+    schemes = openapi["components"]["securitySchemes"]
+    bearer = [name for name, spec in schemes.items() if spec.get("scheme") == "bearer"]
+    assert bearer and any(bearer[0] in requirement for requirement in products["security"])
     create = openapi["paths"]["/api/v1/crm-records"]["post"]
     body = create["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
     assert openapi["components"]["schemas"][body]["required"] == ["scenario"]
@@ -157,7 +161,9 @@ def test_no_server_errors_anywhere_in_v1(seeded, api_key_factory, wsgi_app, monk
     headers = {"Authorization": f"Bearer {raw}"}
     schema = schemathesis.openapi.from_wsgi("/api/schema/", wsgi_app).include(path_regex=r"^/api/v1/")
 
-    operations = [result.ok() for result in schema.get_all_operations()]
+    results = list(schema.get_all_operations())
+    assert [str(r.err()) for r in results if not isinstance(r, Ok)] == []  # every operation is well-formed
+    operations = [r.ok() for r in results]
     assert {op.path for op in operations} >= MY_PATHS
     statuses: dict[str, set[int]] = {}
     failures = []

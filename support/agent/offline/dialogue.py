@@ -123,9 +123,8 @@ class _Turn:
             slots.update(gave)
             if intent in ORDER_INTENTS and "order_number" in gave and "phone" not in gave:
                 slots.pop("phone", None)  # a new order needs its own phone
-            for k in ("reason",):
-                if k in e:
-                    slots[k] = e[k]
+            if "reason" in e:
+                slots["reason"] = e["reason"]
             return (yield from self._act(intent, slots, text, tries=int(pending.get("tries", 0))))
         if p.intent == "deny" and awaiting in ("order_number", "return_number", "phone"):
             return [self.say("dont_know_number")]
@@ -181,20 +180,15 @@ class _Turn:
             return (yield from self._faq(slots.get("faq_query") or text))
         if intent == "policy":
             return (yield from self._policy(slots))
-        if intent == "complaint":
-            p = parse_ or Parse(self.lang, intent, slots)
-            _, args = tool_plan(p)
-            called = self.call("create_crm_record", {**args, "summary": _summary(text)})
+        if intent in ("complaint", "handoff"):
+            name, args = tool_plan(parse_ or Parse(self.lang, intent, slots))
+            key = "reason" if intent == "handoff" else "summary"
+            called = self.call(name, {**args, key: _summary(text)})
             yield called
             if not called.result.ok:
                 return [self.say("tool_error")]
-            return [self.say("ticket_created", id=called.result.data.get("crm_record_id", ""))]
-        if intent == "handoff":
-            called = self.call("handoff_to_human", {"reason": _summary(text)})
-            yield called
-            if not called.result.ok:
-                return [self.say("tool_error")]
-            return [self.say("handoff", id=called.result.data.get("crm_record_id", ""))]
+            reply = "handoff" if intent == "handoff" else "ticket_created"
+            return [self.say(reply, id=called.result.data.get("crm_record_id", ""))]
         return [self.say("off_topic")]
 
     def _order(self, intent: str, slots: dict[str, Any], tries: int = 0) -> Steps:
@@ -241,7 +235,7 @@ class _Turn:
         order = data.get("order_number") or order
         if intent == "cancel_order" and data.get("cancelled"):
             out = [self.say("cancelled", order=order)]
-            if _positive(data.get("refund_amount")):
+            if r.positive(data.get("refund_amount")):
                 out.append(self.say("cancelled_refund", amount=r.inr(data["refund_amount"])))
             return out
         if intent == "initiate_return" and data.get("return_number"):
@@ -309,7 +303,7 @@ class _Turn:
         status = r.return_status(data.get("status", ""), self.lang, data.get("status_label", ""))
         out = [self.say("return_status", ret=data.get("return_number") or ret, order=data.get("order_number", ""),
                         status=status)]
-        if _positive(data.get("refund_amount")):
+        if r.positive(data.get("refund_amount")):
             out.append(self.say("return_refund", amount=r.inr(data["refund_amount"])))
         return out
 
@@ -361,7 +355,7 @@ class _Turn:
         faqs = called.result.data.get("faqs") or [] if called.result.ok else []
         if not faqs:
             return [self.say("faq_none")]
-        return _sentences(faqs[0].get("answer", ""))
+        return r.sentences(faqs[0].get("answer", ""))
 
     def _policy(self, slots: dict[str, Any]) -> Steps:
         kind = slots.get("policy_kind")
@@ -373,7 +367,7 @@ class _Turn:
         if not called.result.ok:
             return [self.say("policy_none")]
         data = called.result.data
-        sentences = _sentences(data.get("text", "")) or [self.say("policy_none")]
+        sentences = r.sentences(data.get("text", "")) or [self.say("policy_none")]
         if data.get("title"):
             sentences[0] = f"{data['title']}: {sentences[0]}"
         return sentences
@@ -393,17 +387,3 @@ def _storable(slots: dict[str, Any]) -> dict[str, Any]:
 
 def _summary(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()[:300] or "-"
-
-
-def _positive(amount: Any) -> bool:
-    try:
-        return float(amount) > 0
-    except (TypeError, ValueError):
-        return False
-
-
-_SENTENCE_END = re.compile(r"(?<=[.!?।])\s+")
-
-
-def _sentences(text: str) -> list[str]:
-    return [s for s in _SENTENCE_END.split((text or "").strip()) if s]

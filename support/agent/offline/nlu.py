@@ -34,7 +34,6 @@ class Parse:
 
 # --- entity patterns (on folded text, spoken digits already collapsed) ---------------------
 _SKU = re.compile(rf"{START}sku[\s:#-]*([a-z0-9]+(?:-[a-z0-9]+)*)")
-_ORD = re.compile(rf"{START}(?:o\.? ?r\.? ?d\.?|order)[\s\-_.:#]*(\d{{3,8}}){END}")
 _ORD_PREFIXED = re.compile(rf"{START}(?:o\.? ?r\.? ?d\.?)[\s\-_.:#]*(\d{{3,8}}){END}")
 _RET = re.compile(rf"{START}(?:r\.? ?e\.? ?t\.?)[\s\-_.:#]*(\d{{3,8}}){END}")
 _ORDER_KW = re.compile(

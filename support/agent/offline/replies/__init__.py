@@ -7,6 +7,7 @@ normalisation (how a voice reads them out) happens later in the pipeline.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal, InvalidOperation
 from types import ModuleType
 
@@ -70,3 +71,19 @@ def return_status(code: str, language: str, fallback: str = "") -> str:
 
 def join(items: list[str], language: str) -> str:
     return _module(language).LIST_JOIN.join(items)
+
+
+def positive(amount) -> bool:
+    """Is there money to mention (a refund of ₹0 is not worth saying)?"""
+    try:
+        return float(amount) > 0
+    except (TypeError, ValueError):
+        return False
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?।])\s+")
+
+
+def sentences(text: str) -> list[str]:
+    """Prose from the shop's data (FAQ answers, policies) split so it streams sentence by sentence."""
+    return [s for s in _SENTENCE_END.split((text or "").strip()) if s]

@@ -1,0 +1,229 @@
+"""Text turns through the full HTTP stack: a real Daphne server, DRF, the offline brain, SQLite.
+
+    .venv/bin/python bench/bench_text.py [--turns 300] [--clients 8] [--concurrent-turns 800] [--quick]
+
+Every turn is `POST /api/conversation/message`, as the widget and the prototype's clients send
+it, over keep-alive connections from 127.0.0.1. The turns follow short scripted conversations
+with a mix of intents: product search, policy, FAQ, order tracking with identity verification
+(the order number, then the phone number on the order, read from the seeded database) and
+small talk. Each conversation starts a new session (no session_id; the reply carries a token)
+and the follow-up turns send session_id + token, as a shopper's browser would.
+
+Measures: latency per turn at the client for one sequential client (p50/p95/p99), and turns
+per second with N concurrent clients (each its own connection). Every reply is checked: HTTP
+200, the expected tool called; anything else is counted and reported, never silently timed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import sys
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.common import HOST, Server, demo_order_phones, machine_note, percentile, table  # noqa: E402
+
+TARGET_P50_MS = 25.0
+TARGET_TPS = 150.0
+
+# (text, label for the per-intent table, the tool the reply must have called or None).
+# {phone:ORD-x} / {last4:ORD-x} are filled from the seeded database.
+CONVERSATIONS: list[list[tuple[str, str, str | None]]] = [
+    [("Hello", "small talk", None),
+     ("Where is my order ORD-1042?", "track: ask phone", None),
+     ("{phone:ORD-1042}", "track: verified", "track_order"),
+     ("Thank you", "small talk", None)],
+    [("What is your return policy?", "policy", "get_policy"),
+     ("Do you have earbuds under 2000 rupees?", "product search", "search_products")],
+    [("How long does delivery take?", "faq", "search_faqs"),
+     ("Track my order ORD-1032", "track: ask phone", None),
+     ("The last four digits are {last4:ORD-1032}", "track: verified", "track_order")],
+    [("Show me smartwatches", "product search", "search_products"),
+     ("What is your refund policy?", "policy", "get_policy"),
+     ("Is cash on delivery available?", "faq", "search_faqs")],
+    [("Hi there", "small talk", None),
+     ("I need a power bank under 1500", "product search", "search_products"),
+     ("Thanks, bye", "small talk", None)],
+]
+ORDERS = ("ORD-1042", "ORD-1032")
+
+
+def fill(text: str, phones: dict[str, str]) -> str:
+    for number, phone in phones.items():
+        text = text.replace(f"{{phone:{number}}}", phone).replace(f"{{last4:{number}}}", phone[-4:])
+    return text
+
+
+@dataclass
+class Turn:
+    label: str
+    ms: float
+    ok: bool
+    detail: str = ""
+
+
+class Client:
+    """One shopper's browser: one keep-alive connection, conversations one after another."""
+
+    def __init__(self, port: int, scripts: list[list[tuple[str, str, str | None]]], offset: int = 0, timeout: float = 30.0):
+        self.port, self.scripts, self.offset, self.timeout = port, scripts, offset, timeout
+        self.conn: http.client.HTTPConnection | None = None
+
+    def _post(self, body: dict) -> tuple[int, dict]:
+        data = json.dumps(body).encode()
+        for attempt in (0, 1):
+            if self.conn is None:
+                self.conn = http.client.HTTPConnection(HOST, self.port, timeout=self.timeout)
+            try:
+                self.conn.request("POST", "/api/conversation/message", data, {"Content-Type": "application/json"})
+                resp = self.conn.getresponse()
+                raw = resp.read()
+                if resp.getheader("connection", "").lower() == "close":
+                    self.conn.close()
+                    self.conn = None
+                return resp.status, json.loads(raw or b"{}")
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                # A keep-alive connection the server closed while idle: reconnect once.
+                self.conn.close()
+                self.conn = None
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
+
+    def run(self, n_turns: int) -> list[Turn]:
+        out: list[Turn] = []
+        i = self.offset
+        while len(out) < n_turns:
+            script = self.scripts[i % len(self.scripts)]
+            i += 1
+            session: dict = {}
+            for text, label, tool in script:
+                if len(out) >= n_turns:
+                    break
+                body = {"text": text, "language": "en", **session}
+                t0 = time.perf_counter()
+                try:
+                    status, reply = self._post(body)
+                except (OSError, http.client.HTTPException, ValueError) as exc:
+                    out.append(Turn(label, (time.perf_counter() - t0) * 1000, False, f"{type(exc).__name__}: {exc}"))
+                    break
+                ms = (time.perf_counter() - t0) * 1000
+                called = [c.get("name") for c in reply.get("tool_calls", [])] if status == 200 else []
+                if status != 200:
+                    out.append(Turn(label, ms, False, f"HTTP {status} {reply.get('code')}"))
+                    break
+                if tool is not None and tool not in called:
+                    out.append(Turn(label, ms, False, f"{text!r}: expected {tool}, got {called} ({reply.get('reply', '')[:80]!r})"))
+                else:
+                    out.append(Turn(label, ms, True))
+                if not session:
+                    session = {"session_id": reply["session_id"], "token": reply["token"]}
+        return out
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+
+
+def run_concurrent(port: int, scripts, clients: int, turns_each: int) -> tuple[list[Turn], float]:
+    results: list[list[Turn]] = [[] for _ in range(clients)]
+    errors: list[BaseException] = []
+    start_gate = threading.Barrier(clients + 1)
+
+    def work(k: int) -> None:
+        client = Client(port, scripts, offset=k)
+        try:
+            start_gate.wait(timeout=30)
+            results[k] = client.run(turns_each)
+        except BaseException as exc:  # noqa: BLE001 - reported below, the bench must not hang
+            errors.append(exc)
+        finally:
+            client.close()
+
+    threads = [threading.Thread(target=work, args=(k,), daemon=True) for k in range(clients)]
+    for t in threads:
+        t.start()
+    start_gate.wait(timeout=30)
+    t0 = time.perf_counter()
+    for t in threads:
+        t.join(timeout=600)
+    wall = time.perf_counter() - t0
+    if errors:
+        raise RuntimeError(f"{len(errors)} client(s) failed: {errors[0]!r}")
+    return [turn for r in results for turn in r], wall
+
+
+def summarize(turns: list[Turn]) -> dict:
+    ok = [t.ms for t in turns if t.ok]
+    return {"turns": len(turns), "failed": sum(not t.ok for t in turns), "p50": percentile(ok, 50),
+            "p95": percentile(ok, 95), "p99": percentile(ok, 99), "max": max(ok) if ok else None}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--turns", type=int, default=300, help="sequential turns (one client)")
+    parser.add_argument("--clients", type=int, default=8, help="concurrent clients")
+    parser.add_argument("--concurrent-turns", type=int, default=800, help="turns over all concurrent clients")
+    parser.add_argument("--warmup", type=int, default=30, help="turns sent first and not counted")
+    parser.add_argument("--quick", action="store_true", help="a few turns of each, for the smoke test")
+    parser.add_argument("--sqlite-immediate", action="store_true",
+                        help="run the server with SQLite transaction_mode=IMMEDIATE (a settings overlay in the temp folder)")
+    parser.add_argument("--json", metavar="PATH", help="also write the results as JSON")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.turns, args.clients, args.concurrent_turns, args.warmup = 6, 2, 6, 2
+
+    with Server(sqlite_immediate=args.sqlite_immediate) as srv:
+        phones = demo_order_phones(srv, ORDERS)
+        scripts = [[(fill(text, phones), label, tool) for text, label, tool in conv] for conv in CONVERSATIONS]
+
+        warm = Client(srv.port, scripts)
+        warm.run(args.warmup)
+        warm.close()
+
+        seq_client = Client(srv.port, scripts)
+        seq = seq_client.run(args.turns)
+        seq_client.close()
+
+        per_client = max(1, args.concurrent_turns // args.clients)
+        conc, wall = run_concurrent(srv.port, scripts, args.clients, per_client)
+
+    s, c = summarize(seq), summarize(conc)
+    tps = sum(t.ok for t in conc) / wall if wall > 0 else None
+    print(f"\nText turns, POST /api/conversation/message, offline brain, Daphne + SQLite ({machine_note()})\n")
+    print(table(
+        ["run", "clients", "turns", "failed", "p50 ms", "p95 ms", "p99 ms", "max ms", "turns/s"],
+        [["sequential", 1, s["turns"], s["failed"], s["p50"], s["p95"], s["p99"], s["max"],
+          (sum(t.ok for t in seq) / (sum(t.ms for t in seq) / 1000)) if seq else None],
+         ["concurrent", args.clients, c["turns"], c["failed"], c["p50"], c["p95"], c["p99"], c["max"], tps]],
+    ))
+    by_label: dict[str, list[float]] = defaultdict(list)
+    for t in seq:
+        if t.ok:
+            by_label[t.label].append(t.ms)
+    print("\nSequential latency by kind of turn\n")
+    print(table(["turn", "n", "p50 ms", "p95 ms"],
+                [[k, len(v), percentile(v, 50), percentile(v, 95)] for k, v in sorted(by_label.items())]))
+    failures = [t for t in seq + conc if not t.ok]
+    for t in failures[:10]:
+        print(f"FAILED {t.label}: {t.detail}")
+    p50_ok = s["p50"] is not None and s["p50"] <= TARGET_P50_MS
+    tps_ok = tps is not None and tps >= TARGET_TPS
+    print(f"\ntargets: p50 <= {TARGET_P50_MS:.0f} ms: {'met' if p50_ok else 'MISSED'}; "
+          f">= {TARGET_TPS:.0f} turns/s with {args.clients} clients: {'met' if tps_ok else 'MISSED'}")
+    if args.json:
+        Path(args.json).write_text(json.dumps({"sequential": s, "concurrent": {**c, "turns_per_s": tps, "clients": args.clients},
+                                               "by_label": {k: percentile(v, 50) for k, v in by_label.items()},
+                                               "failures": [t.detail for t in failures]}, indent=2))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

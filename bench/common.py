@@ -1,0 +1,270 @@
+"""Shared bench plumbing: a real Daphne server on 127.0.0.1 with its own seeded SQLite file,
+percentiles, and plain-text tables.
+
+The server is a subprocess so the figures include what a deployment pays (ASGI, HTTP parsing,
+DRF, the ORM on a real file) and so client CPU and server CPU are separate processes, as they
+would be. It only ever binds 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import atexit
+import http.client
+import json
+import math
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Iterable, Sequence
+
+ROOT = Path(__file__).resolve().parents[1]
+CACHE_DIR = ROOT / "bench" / ".cache"
+HOST = "127.0.0.1"
+
+
+def python() -> str:
+    venv = ROOT / ".venv" / "bin" / "python"
+    return str(venv) if venv.exists() else sys.executable
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def server_env(workdir: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of the server and of the seeding commands: everything embedded and offline,
+    nothing from a developer's .env, a production-like DEBUG=false, no shopper throttle (the bench
+    is one client IP making hundreds of requests a second)."""
+    env = dict(os.environ)
+    env.update({
+        "DJANGO_SETTINGS_MODULE": "voxsite.settings",
+        "ENV_FILE": "/dev/null",
+        "DATABASE_URL": f"sqlite:///{workdir / 'db.sqlite3'}",
+        "MEDIA_ROOT": str(workdir / "media"),
+        "STATIC_ROOT": str(workdir / "static"),
+        "DEBUG": "false",
+        "SECRET_KEY": "bench-only-" + "k" * 50,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "false",
+        "SHOPPER_THROTTLE_RATE": "1000000/s",
+        "API_KEY_THROTTLE_RATE": "1000000/s",
+        "GROQ_API_KEY": "",
+        "REDIS_URL": "",
+        "AGENT_MARKDOWN_LOG": "",
+        "LOG_LEVEL": "WARNING",
+        "PYTHONUNBUFFERED": "1",
+    })
+    # The models prepared in the checkout (var/models) are reused, not prepared again.
+    env.setdefault("MODEL_CACHE_DIR", str(ROOT / "var" / "models"))
+    env.update(extra or {})
+    return env
+
+
+class Server:
+    """`with Server() as srv:` -> a migrated, seeded database and Daphne listening on srv.port.
+
+    Killed on exit, on Ctrl-C and at interpreter exit, whichever comes first."""
+
+    def __init__(self, *, extra_env: dict[str, str] | None = None, start_timeout: float = 120.0, quiet: bool = False,
+                 sqlite_immediate: bool = False):
+        self.extra_env = extra_env or {}
+        self.sqlite_immediate = sqlite_immediate
+        self.start_timeout = start_timeout
+        self.quiet = quiet
+        self.proc: subprocess.Popen | None = None
+        self.workdir: Path | None = None
+        self.port = 0
+        self.log_path: Path | None = None
+
+    # -- lifecycle ------------------------------------------------------------------
+    def __enter__(self) -> "Server":
+        try:
+            self.start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def _say(self, text: str) -> None:
+        if not self.quiet:
+            print(text, file=sys.stderr, flush=True)
+
+    def start(self) -> None:
+        self.workdir = Path(tempfile.mkdtemp(prefix="voxsite-bench-"))
+        atexit.register(self.stop)
+        if self.sqlite_immediate:
+            # An overlay of the project's settings, generated in the temp folder (never in the checkout):
+            # BEGIN IMMEDIATE takes SQLite's write lock up front, so two requests that read and then
+            # write in one transaction queue on the busy timeout instead of failing at once with
+            # "database is locked" (SQLite cannot upgrade a stale read snapshot to a write).
+            (self.workdir / "bench_settings.py").write_text(
+                "from voxsite.settings import *  # noqa\n"
+                "if DATABASES['default']['ENGINE'].endswith('sqlite3'):\n"
+                "    DATABASES['default'].setdefault('OPTIONS', {})['transaction_mode'] = 'IMMEDIATE'\n"
+            )
+            self.extra_env = {**self.extra_env, "DJANGO_SETTINGS_MODULE": "bench_settings",
+                              "PYTHONPATH": os.pathsep.join([str(self.workdir), str(ROOT)])}
+        env = self.env
+        t0 = time.perf_counter()
+        for args in (["migrate", "--noinput", "-v", "0"], ["seed_demo", "--quiet"]):
+            done = subprocess.run([python(), str(ROOT / "manage.py"), *args], cwd=ROOT, env=env, capture_output=True,
+                                  text=True, timeout=300)
+            if done.returncode != 0:
+                raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+        self._say(f"[bench] database migrated and seeded in {time.perf_counter() - t0:.1f} s ({self.workdir})")
+        self.port = free_port()
+        self.log_path = self.workdir / "daphne.log"
+        log = open(self.log_path, "wb")
+        self.proc = subprocess.Popen(
+            [python(), "-m", "daphne", "-b", HOST, "-p", str(self.port), "voxsite.asgi:application"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        log.close()
+        deadline = time.monotonic() + self.start_timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"daphne exited with {self.proc.returncode}:\n{self.log_tail()}")
+            try:
+                status, _ = self.get("/api/health", timeout=2)
+                if status == 200:
+                    self._say(f"[bench] daphne up on {HOST}:{self.port} (pid {self.proc.pid})")
+                    return
+            except OSError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"daphne did not answer /api/health within {self.start_timeout} s:\n{self.log_tail()}")
+
+    def stop(self) -> None:
+        proc, self.proc = self.proc, None
+        if proc is not None and proc.poll() is None:
+            # Its own session: the signal reaches daphne and any thread pool it started, nothing else.
+            try:
+                os.killpg(proc.pid, signal.SIGTERM)
+                proc.wait(timeout=10)
+            except (ProcessLookupError, PermissionError):
+                pass
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=10)
+        if self.workdir is not None and not os.environ.get("BENCH_KEEP_WORKDIR"):
+            shutil.rmtree(self.workdir, ignore_errors=True)
+            self.workdir = None
+
+    # -- helpers ----------------------------------------------------------------------
+    @property
+    def env(self) -> dict[str, str]:
+        return server_env(self.workdir, self.extra_env)
+
+    @property
+    def db_path(self) -> Path:
+        return self.workdir / "db.sqlite3"
+
+    @property
+    def http_url(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://{HOST}:{self.port}"
+
+    def log_tail(self, chars: int = 4000) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")[-chars:]
+        except (OSError, AttributeError):
+            return ""
+
+    def get(self, path: str, timeout: float = 5.0) -> tuple[int, bytes]:
+        conn = http.client.HTTPConnection(HOST, self.port, timeout=timeout)
+        try:
+            conn.request("GET", path)
+            resp = conn.getresponse()
+            return resp.status, resp.read()
+        finally:
+            conn.close()
+
+    def query(self, code: str) -> object:
+        """Run `code` (which sets `result`) with Django set up against the server's database, in a
+        child process so this process stays free of Django state; returns `result` (JSON)."""
+        script = (
+            "import django, json, os\n"
+            "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'voxsite.settings')\n"
+            "django.setup()\n"
+            f"{code}\n"
+            "print(json.dumps(result))\n"
+        )
+        done = subprocess.run([python(), "-c", script], cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=120)
+        if done.returncode != 0:
+            raise RuntimeError(f"query failed:\n{done.stderr}")
+        return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def demo_order_phones(server: Server, numbers: Sequence[str]) -> dict[str, str]:
+    """The phone number each demo order was placed with, read from the seeded database."""
+    code = (
+        "from orders.models import Order\n"
+        f"rows = Order.objects.filter(number__in={list(numbers)!r}).select_related('customer')\n"
+        "result = {o.number: (o.customer.phone if o.customer_id else o.shipping_phone) for o in rows}\n"
+    )
+    phones = server.query(code)
+    missing = set(numbers) - set(phones)
+    if missing:
+        raise RuntimeError(f"demo orders missing from the seeded database: {sorted(missing)}")
+    return phones
+
+
+# ---------------------------------------------------------------------------
+# Statistics and tables
+
+
+def percentile(values: Iterable[float], p: float) -> float | None:
+    """Linear-interpolated percentile (numpy's default), p in 0..100; None for no values."""
+    data = sorted(v for v in values if v is not None)
+    if not data:
+        return None
+    if len(data) == 1:
+        return float(data[0])
+    k = (len(data) - 1) * p / 100.0
+    lo, hi = math.floor(k), math.ceil(k)
+    return float(data[lo] + (data[hi] - data[lo]) * (k - lo))
+
+
+def median(values: Iterable[float]) -> float | None:
+    return percentile(values, 50)
+
+
+def fmt(value, digits: int = 1) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """A Markdown table (readable in a terminal and pasteable into the README)."""
+    cells = [[str(h) for h in headers]] + [[fmt(c) for c in row] for row in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    line = lambda r: "| " + " | ".join(c.ljust(w) for c, w in zip(r, widths)) + " |"  # noqa: E731
+    out = [line(cells[0]), "| " + " | ".join("-" * w for w in widths) + " |"]
+    out += [line(r) for r in cells[1:]]
+    return "\n".join(out)
+
+
+def machine_note() -> str:
+    try:
+        load = os.getloadavg()
+        load_s = f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
+    except OSError:
+        load_s = "load average unknown"
+    return f"{os.cpu_count()} CPUs, {load_s}, Python {sys.version.split()[0]}"

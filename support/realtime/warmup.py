@@ -1,0 +1,53 @@
+"""Model warm-up at process start: load every local model and run each once, so the first
+shopper does not pay for loading (Piper's first call alone costs ~1.5 s here)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+import numpy as np
+from django.conf import settings
+
+log = logging.getLogger("voxsite.warmup")
+_started = threading.Event()
+done = threading.Event()
+
+
+def warm_up_voice() -> None:
+    from support.speech.asr import get_asr
+    from support.speech.audio import pcm16_to_float, resample_float
+    from support.speech.models import warm_up
+    from support.speech.tts import get_tts
+
+    from .vad import StreamingVAD
+
+    t0 = time.perf_counter()
+    try:
+        log.info("voice warm-up 1/4: loading models")
+        warm_up()
+        log.info("voice warm-up 2/4: speech synthesis (%.1f s)", time.perf_counter() - t0)
+        pcm = get_tts().synthesize("Hello, how can I help you today?", "en")
+        for language in ("hi", "bn", "mr"):
+            get_tts().synthesize("नमस्ते", language) if language != "bn" else get_tts().synthesize("নমস্কার", language)
+        log.info("voice warm-up 3/4: speech recognition (%.1f s)", time.perf_counter() - t0)
+        samples = resample_float(pcm16_to_float(pcm), settings.TTS_SAMPLE_RATE, 16000)
+        get_asr().transcribe(samples, language="en")
+        if "local" in settings.ASR_PROVIDERS:
+            get_asr().transcribe(samples, language="auto")
+        log.info("voice warm-up 4/4: voice activity detection (%.1f s)", time.perf_counter() - t0)
+        StreamingVAD().feed(np.zeros(16000, np.float32))
+        log.info("voice warm-up done in %.1f s", time.perf_counter() - t0)
+    except Exception:
+        log.exception("voice warm-up failed: check the WHISPER_* and TTS_PROVIDERS_* settings")
+    finally:
+        done.set()
+
+
+def start_warmup() -> None:
+    """Start the warm-up once per process, in the background: the server answers at once."""
+    if not settings.VOICE_WARMUP or _started.is_set():
+        return
+    _started.set()
+    threading.Thread(target=warm_up_voice, name="voice-warmup", daemon=True).start()

@@ -1,0 +1,66 @@
+"""Word error rate and the shared speech clips, for tests and bench/bench_speech.py."""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+SPEECH_DIR = Path(os.environ.get("VOXSITE_SPEECH_DIR", Path(__file__).resolve().parents[3] / "shared" / "speech"))
+
+_EN_NUMBERS = {
+    "0": "zero", "1": "one", "2": "two", "3": "three", "4": "four", "5": "five", "6": "six", "7": "seven",
+    "8": "eight", "9": "nine", "10": "ten",
+}
+
+
+@dataclass
+class Clip:
+    file: str
+    seconds: float
+    language: str
+    transcript: str  # "" when the manifest has none
+
+    @property
+    def path(self) -> Path:
+        return SPEECH_DIR / self.file
+
+
+def clips(language: str | None = None) -> list[Clip]:
+    """Clips listed in MANIFEST.tsv (one row there lacks its transcript: it comes back empty)."""
+    out = []
+    with open(SPEECH_DIR / "MANIFEST.tsv", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh, delimiter="\t"):
+            text = row["transcript"] or ""
+            if text.startswith("github:"):  # the source column slid into the transcript column
+                text = ""
+            clip = Clip(row["file"], float(row["seconds"]), row["language"], text)
+            if language is None or clip.language == language:
+                out.append(clip)
+    return out
+
+
+def normalise_for_wer(text: str) -> list[str]:
+    """Lowercase, no punctuation, single English numbers as words ("1, 2, 3" == "one two three")."""
+    text = unicodedata.normalize("NFC", text.lower())
+    text = "".join(c if c.isalnum() or unicodedata.category(c).startswith("M") or c.isspace() else " " for c in text)
+    return [_EN_NUMBERS.get(word, word) for word in text.split()]
+
+
+def word_errors(reference: str, hypothesis: str) -> tuple[int, int]:
+    """(edits, reference words) by Levenshtein distance over words."""
+    ref, hyp = normalise_for_wer(reference), normalise_for_wer(hypothesis)
+    row = list(range(len(hyp) + 1))
+    for i in range(1, len(ref) + 1):
+        prev, row[0] = row[:], i
+        for j in range(1, len(hyp) + 1):
+            row[j] = min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (ref[i - 1] != hyp[j - 1]))
+    return row[len(hyp)], len(ref)
+
+
+def wer(reference: str, hypothesis: str) -> float:
+    edits, words = word_errors(reference, hypothesis)
+    return edits / max(1, words)

@@ -1,0 +1,13 @@
+"""Text to speech. Output format (the ONE the server speaks): 16-bit little-endian mono PCM at
+settings.TTS_SAMPLE_RATE (22050 Hz by default), yielded per clause."""
+
+from .base import Synthesis, TTSEngine, TTSError, TTSUnavailable
+from .chain import TTSChain, get_tts, stream, synthesize
+from .edge import EdgeTTS
+from .espeak import EspeakTTS
+from .piper import PiperTTS
+
+__all__ = [
+    "EdgeTTS", "EspeakTTS", "PiperTTS", "Synthesis", "TTSChain", "TTSEngine", "TTSError", "TTSUnavailable",
+    "get_tts", "stream", "synthesize",
+]

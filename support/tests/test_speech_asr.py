@@ -1,0 +1,238 @@
+"""ASR with the bundled models on real clips, and the Groq provider against a fake server."""
+
+import asyncio
+import socket
+
+import groq
+import numpy as np
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from support.speech import audio, models
+from support.speech.asr import (
+    ASRChain,
+    ASRUnavailable,
+    FasterWhisperASR,
+    GroqWhisperASR,
+    collapse_repeats,
+    get_asr,
+)
+from support.speech.evaluation import SPEECH_DIR, clips, word_errors
+from support.speech.records import MODEL_CALL_ERRORS
+from support.tests.fake_speech_servers import FakeGroq, closed_port
+
+BASIC_EN = ["en_jfk.wav", "en_fw_stereo_left.wav", "en_fw_stereo_right.wav", "en_f5_basic_ref.wav", "en_sb_lj050_0131.wav"]
+
+
+def load(name: str) -> np.ndarray:
+    return audio.decode((SPEECH_DIR / name).read_bytes())
+
+
+@pytest.fixture(scope="module")
+def local():
+    return FasterWhisperASR()
+
+
+# -- the local engine, real models --------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_english_clips_match_their_transcripts(local):
+    edits = words = 0
+    for clip in clips("en"):
+        result = local.transcribe(load(clip.file), language="en")
+        assert (result.language, result.provider, result.model) == ("en", "local", "bundled:tiny.en")
+        assert 0 < result.confidence <= 1
+        e, n = word_errors(clip.transcript, result.text)
+        edits, words = edits + e, words + n
+        if clip.file in BASIC_EN:
+            assert e / n < 0.2, (clip.file, result.text)
+    assert edits / words < 0.2
+
+
+@pytest.mark.slow
+def test_hindi_clip_is_identified_as_hindi_by_the_multilingual_model(local):
+    result = local.transcribe(load("hi_cv_001.wav"), language="auto")
+    assert result.language == "hi"
+    assert result.model == "bundled:base"
+    assert result.text  # base writes Hindi poorly, but it hears words
+
+
+@pytest.mark.slow
+def test_explicit_language_is_kept(local):
+    result = local.transcribe(load("bn_cv_30704510.wav"), language="bn")
+    assert result.language == "bn"
+    assert result.text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("language", ["en", "auto"])
+def test_silence_and_noise_give_empty_text_not_an_error(local, language):
+    silence = np.zeros(3 * 16000, dtype=np.float32)
+    noise = (np.random.default_rng(7).standard_normal(3 * 16000) * 0.02).astype(np.float32)
+    for samples in (silence, noise, np.zeros(100, dtype=np.float32)):
+        result = local.transcribe(samples, language=language)
+        assert result.text == "" and result.is_empty
+        assert result.confidence is None
+
+
+@pytest.mark.slow
+def test_utterances_longer_than_the_trimmed_limit_use_the_full_transcribe(local):
+    jfk = load("en_jfk.wav")
+    long = np.concatenate([jfk, np.zeros(8000, np.float32), jfk, np.zeros(8000, np.float32), jfk])  # 34 s
+    result = local.transcribe(long, language="en")
+    assert result.duration_s > 28
+    assert result.text.lower().count("fellow americans") >= 2
+
+
+@pytest.mark.slow
+def test_trimmed_and_padded_paths_agree_on_a_clip(local):
+    samples = load("en_fw_stereo_left.wav")
+    trimmed = local.transcribe(samples, language="en", trimmed=True)
+    padded = local.transcribe(samples, language="en", trimmed=False)
+    assert word_errors(padded.text, trimmed.text)[0] <= 1
+
+
+@pytest.mark.slow
+async def test_transcribe_async_runs_off_the_event_loop(local):
+    samples = load("en_fw_stereo_right.wav")
+    local.transcribe(samples, language="en")  # model loaded before measuring
+    ticks = 0
+
+    async def ticker():
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.005)
+            ticks += 1
+
+    task = asyncio.create_task(ticker())
+    result = await local.transcribe_async(samples, language="en")
+    task.cancel()
+    assert "horizon" in result.text.lower()
+    assert ticks > 0  # the loop kept running while Whisper worked
+
+
+def test_repeated_phrases_are_collapsed_but_digits_survive():
+    assert collapse_repeats("Please try again. Please try again. Please try again.") == "Please try again."
+    assert collapse_repeats("मैं ठीक हूँ गगगगगगगगगगग") == "मैं ठीक हूँ ग"
+    assert collapse_repeats("nine nine nine eight") == "nine nine nine eight"
+    assert collapse_repeats("it costs 100000 rupees") == "it costs 100000 rupees"
+
+
+# -- model settings -----------------------------------------------------------------------------
+
+
+def test_unknown_bundled_name_names_the_setting():
+    with pytest.raises(ImproperlyConfigured, match="WHISPER_MODEL"):
+        models.resolve_whisper("bundled:large", "WHISPER_MODEL")
+
+
+def test_missing_folder_names_the_setting(tmp_path):
+    with pytest.raises(ImproperlyConfigured, match="WHISPER_MULTILINGUAL_MODEL"):
+        models.resolve_whisper(str(tmp_path / "nope"), "WHISPER_MULTILINGUAL_MODEL")
+    with pytest.raises(ImproperlyConfigured, match="no model.bin"):
+        models.resolve_whisper(str(tmp_path), "WHISPER_MODEL")
+
+
+def test_a_model_folder_path_is_accepted():
+    path, is_hub = models.resolve_whisper(str(models.tiny_en_dir()), "WHISPER_MODEL")
+    assert (path, is_hub) == (str(models.tiny_en_dir()), False)
+
+
+def test_hub_name_offline_fails_with_the_setting_name_and_no_network(settings, monkeypatch, tmp_path):
+    settings.WHISPER_MODEL = "Systran/faster-whisper-small-offline-test"
+    settings.MODEL_CACHE_DIR = tmp_path
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    attempts = []
+
+    def no_network(self, address):
+        attempts.append(address)
+        raise OSError("network access attempted")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    with pytest.raises(ImproperlyConfigured) as info:
+        models.whisper_model("WHISPER_MODEL")
+    assert "WHISPER_MODEL" in str(info.value) and "network" in str(info.value)
+    assert attempts == []
+
+
+# -- Groq against a fake server ----------------------------------------------------------------
+
+SAMPLES = (np.sin(np.arange(16000) / 4) * 0.1).astype(np.float32)
+
+
+def test_groq_speaks_the_wire_format():
+    with FakeGroq(text="where is my order", language="hindi") as fake:
+        result = GroqWhisperASR(api_key="gsk_test", base_url=fake.base_url, timeout=2).transcribe(SAMPLES, language="hi")
+    assert (result.text, result.language, result.provider) == ("where is my order", "hi", "groq")
+    assert result.confidence == pytest.approx(np.exp(-0.2), abs=1e-3)
+    request = fake.requests[0]
+    assert request["path"] == "/openai/v1/audio/transcriptions"
+    assert request["authorization"] == "Bearer gsk_test"
+    assert request["fields"]["model"] == "whisper-large-v3-turbo"
+    assert request["fields"]["language"] == "hi"
+    assert request["fields"]["file"]["head"] == b"RIFF"
+
+
+def test_groq_refused_port_raises_a_connection_error():
+    engine = GroqWhisperASR(api_key="k", base_url=f"http://127.0.0.1:{closed_port()}", timeout=1)
+    with pytest.raises(groq.APIConnectionError):
+        engine.transcribe(SAMPLES)
+
+
+@pytest.mark.parametrize("mode,error", [("error", groq.InternalServerError), ("hang", groq.APITimeoutError)])
+def test_groq_failures_raise_after_one_bounded_attempt(mode, error):
+    with FakeGroq(mode, hang_s=5) as fake:
+        with pytest.raises(error):
+            GroqWhisperASR(api_key="k", base_url=fake.base_url, timeout=0.5).transcribe(SAMPLES)
+    assert len(fake.requests) == 1  # no retries
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", ["error", "hang", "refused"])
+def test_chain_falls_back_to_local_and_records_the_failure(settings, mode):
+    settings.GROQ_API_KEY = "gsk_test"
+    settings.GROQ_ASR_TIMEOUT = 0.5
+    settings.ASR_PROVIDERS = ["groq", "local"]
+    calls = []
+    before = MODEL_CALL_ERRORS.value(stage="asr", provider="groq")
+    samples = load("en_fw_stereo_right.wav")
+    if mode == "refused":
+        settings.GROQ_BASE_URL = f"http://127.0.0.1:{closed_port()}"
+        result = get_asr().transcribe(samples, language="en", on_call=calls.append)
+    else:
+        with FakeGroq(mode, hang_s=5) as fake:
+            settings.GROQ_BASE_URL = fake.base_url
+            result = get_asr().transcribe(samples, language="en", on_call=calls.append)
+    assert "horizon" in result.text.lower() and result.provider == "local"
+    assert [(c.provider, c.ok) for c in calls] == [("groq", False), ("local", True)]
+    assert calls[0].error and calls[0].stage == "asr" and calls[0].model == "whisper-large-v3-turbo"
+    assert calls[1].output_size == len(result.text) and calls[1].input_size == len(samples) * 2
+    assert MODEL_CALL_ERRORS.value(stage="asr", provider="groq") == before + 1
+
+
+async def test_chain_with_every_provider_down_raises_asr_unavailable():
+    engine = GroqWhisperASR(api_key="k", base_url=f"http://127.0.0.1:{closed_port()}", timeout=1)
+    calls = []
+    with pytest.raises(ASRUnavailable) as info:
+        await ASRChain([engine]).transcribe_async(SAMPLES, on_call=calls.append)
+    assert (info.value.code, info.value.status_code) == ("asr_unavailable", 503)
+    assert [c.ok for c in calls] == [False]
+
+
+def test_groq_answers_first_when_it_works(settings):
+    settings.GROQ_API_KEY = "gsk_test"
+    settings.ASR_PROVIDERS = ["groq", "local"]
+    calls = []
+    with FakeGroq(text="hello") as fake:
+        settings.GROQ_BASE_URL = fake.base_url
+        chain = get_asr()
+        assert [e.name for e in chain.engines] == ["groq", "local"]
+        result = chain.transcribe(SAMPLES, language="auto", on_call=calls.append)
+    assert result.text == "hello" and [(c.provider, c.ok) for c in calls] == [("groq", True)]
+
+
+def test_unknown_provider_is_refused(settings):
+    settings.ASR_PROVIDERS = ["whisper.cpp"]
+    with pytest.raises(ValueError, match="ASR_PROVIDERS"):
+        get_asr()

@@ -1,0 +1,162 @@
+"""Voice over REST: audio in -> ASR -> the same turn as text -> TTS -> audio out, with every
+provider call recorded and the audio stored beside its messages."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+import time
+import uuid
+import wave
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+
+from voxsite.errors import DomainError
+
+from .models import Conversation, Message, ModelCall
+from .services.turns import conversation_turn
+
+
+class AudioBase64Invalid(DomainError):
+    code = "audio_base64_invalid"
+    status_code = 400
+
+
+def wav_bytes(pcm: bytes, rate: int) -> bytes:
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(pcm)
+    return buf.getvalue()
+
+
+def audio_from_base64(value: str) -> bytes:
+    value = (value or "").strip()
+    if value.startswith("data:") and "," in value:
+        value = value.split(",", 1)[1]  # a data: URL as a browser makes it
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise AudioBase64Invalid("audio_base64 is not valid base64.")
+
+
+def _calls_to_rows(conversation: Conversation | None, calls: list, message_for_stage: dict[str, Message | None]) -> list[ModelCall]:
+    rows = []
+    for call in calls:
+        fields = call.as_model_call_fields()
+        rows.append(ModelCall(conversation=conversation, message=message_for_stage.get(fields["stage"]), **fields))
+    return rows
+
+
+def speech_synthesize(*, text: str, language: str, on_call) -> tuple[bytes, float]:
+    from .speech.tts import synthesize
+
+    t0 = time.perf_counter()
+    pcm = synthesize(text, language, on_call=on_call)
+    return pcm, (time.perf_counter() - t0) * 1000
+
+
+def voice_turn(
+    *, conversation: Conversation, audio: bytes, mime: str = "", language: str | None = None, sample_rate: int = 16000,
+    include_audio: bool = True,
+) -> dict[str, Any]:
+    """One REST voice turn. Bad audio raises AudioError (413/422) after recording the failure."""
+    from .agent.offline.replies import render
+    from .speech.asr import get_asr
+    from .speech.audio import AudioError, decode, float_to_pcm16
+
+    calls: list = []
+    t0 = time.perf_counter()
+    try:
+        samples = decode(audio, mime=mime, sample_rate=sample_rate)
+    except AudioError as exc:
+        # Only the error is recorded: no message is stored for audio that could not be used.
+        from .speech.records import SpeechCall
+
+        ModelCall.objects.create(conversation=conversation, **SpeechCall(
+            stage="asr", provider="decoder", model=mime or "unknown", ok=False, error=f"{exc.code}: {exc.message}",
+            input_size=len(audio)).as_model_call_fields())
+        raise
+    decode_ms = (time.perf_counter() - t0) * 1000
+    asr_language = language or ("en" if conversation.language == "en" and conversation.channel == "api" else "auto")
+    transcript = get_asr().transcribe(samples, language=asr_language, on_call=calls.append)
+    asr_ms = (time.perf_counter() - t0) * 1000 - decode_ms
+    user_wav = wav_bytes(float_to_pcm16(samples), 16000)
+    timings = {"decode_ms": round(decode_ms, 1), "asr_ms": round(asr_ms, 1)}
+
+    detected = transcript.language if transcript.language in ("en", "hi", "bn", "mr") else None
+    if transcript.is_empty:
+        reply_language = language or detected or conversation.language
+        reply = render("reprompt", reply_language)
+        pcm, tts_ms = speech_synthesize(text=reply, language=reply_language, on_call=calls.append)
+        ModelCall.objects.bulk_create(_calls_to_rows(conversation, calls, {}))
+        timings.update(tts_ms=round(tts_ms, 1), total_ms=round((time.perf_counter() - t0) * 1000, 1))
+        return {
+            "session_id": str(conversation.pk), "transcript": "", "language": reply_language, "confidence": None,
+            "reply": reply, "reprompt": True, "tool_calls": [], "timings": timings,
+            **({"audio": _audio_payload(pcm, None)} if include_audio else {}),
+        }
+
+    result = conversation_turn(
+        conversation=conversation, text=transcript.text, language=language or detected,
+        asr_confidence=transcript.confidence, user_timings={"asr_ms": round(asr_ms, 1)},
+        user_audio={"file": ContentFile(user_wav, name=f"{uuid.uuid4().hex}.wav"), "mime": "audio/wav"}
+        if settings.VOICE_STORE_AUDIO else None,
+    )
+    pcm, tts_ms = speech_synthesize(text=result.reply, language=result.language, on_call=calls.append)
+    timings.update(brain_ms=result.timings.get("brain_ms"), tts_ms=round(tts_ms, 1),
+                   total_ms=round((time.perf_counter() - t0) * 1000, 1))
+    with transaction.atomic():
+        ModelCall.objects.bulk_create(_calls_to_rows(conversation, calls, {"asr": result.user_message, "tts": result.assistant_message}))
+        msg = result.assistant_message
+        msg.timings = {**msg.timings, "tts_ms": round(tts_ms, 1)}
+        fields = ["timings"]
+        if settings.VOICE_STORE_AUDIO:
+            msg.audio.save(f"{uuid.uuid4().hex}.wav", ContentFile(wav_bytes(pcm, settings.TTS_SAMPLE_RATE)), save=False)
+            msg.audio_mime = "audio/wav"
+            fields += ["audio", "audio_mime"]
+        msg.save(update_fields=fields)
+    from .serializers import ToolCallSerializer
+
+    return {
+        "session_id": str(conversation.pk), "transcript": transcript.text, "language": result.language,
+        "confidence": transcript.confidence, "reply": result.reply, "intent": result.intent,
+        "tool_calls": ToolCallSerializer(result.tool_calls, many=True).data, "timings": timings,
+        "message_id": result.assistant_message.pk,
+        **({"audio": _audio_payload(pcm, result.assistant_message)} if include_audio else {}),
+    }
+
+
+def _audio_payload(pcm: bytes, message: Message | None) -> dict[str, Any]:
+    return {
+        "mime": "audio/wav",
+        "sample_rate": settings.TTS_SAMPLE_RATE,
+        "base64": base64.b64encode(wav_bytes(pcm, settings.TTS_SAMPLE_RATE)).decode(),
+        "url": message.audio.url if message is not None and message.audio else None,
+    }
+
+
+def reply_audio(*, message: Message, text: str, language: str) -> dict[str, Any]:
+    """Speak a text turn's reply (POST /api/voice/text) and store it on the message."""
+    calls: list = []
+    pcm, tts_ms = speech_synthesize(text=text, language=language, on_call=calls.append)
+    with transaction.atomic():
+        ModelCall.objects.bulk_create(_calls_to_rows(message.conversation, calls, {"tts": message}))
+        message.timings = {**message.timings, "tts_ms": round(tts_ms, 1)}
+        fields = ["timings"]
+        if settings.VOICE_STORE_AUDIO:
+            message.audio.save(f"{uuid.uuid4().hex}.wav", ContentFile(wav_bytes(pcm, settings.TTS_SAMPLE_RATE)), save=False)
+            message.audio_mime = "audio/wav"
+            fields += ["audio", "audio_mime"]
+        message.save(update_fields=fields)
+    return _audio_payload(pcm, message)
+
+
+def voice_turn_from_base64(*, conversation: Conversation, audio_base64: str, mime: str, language: str | None, request=None):
+    return voice_turn(conversation=conversation, audio=audio_from_base64(audio_base64), mime=mime, language=language)
