@@ -180,7 +180,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.quick:
         args.turns, args.clients, args.concurrent_turns, args.warmup = 6, 2, 6, 2
 
-    with Server(sqlite_immediate=args.sqlite_immediate) as srv:
+    # No speech-model warm-up: it would load Whisper and Piper in the background while we measure.
+    with Server(sqlite_immediate=args.sqlite_immediate, extra_env={"VOICE_WARMUP": "false"}) as srv:
         phones = demo_order_phones(srv, ORDERS)
         scripts = [[(fill(text, phones), label, tool) for text, label, tool in conv] for conv in CONVERSATIONS]
 

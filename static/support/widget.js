@@ -161,7 +161,19 @@
   }
   launcher.addEventListener("click", function () { panel.hidden ? open() : close(); });
   q(".vx-close").addEventListener("click", close);
-  root.addEventListener("keydown", function (e) { if (e.key === "Escape" && !panel.hidden) { e.preventDefault(); close(); } });
+  var phone = window.matchMedia ? window.matchMedia("(max-width: 480px)") : { matches: false };
+  root.addEventListener("keydown", function (e) {
+    if (panel.hidden) return;
+    if (e.key === "Escape") { e.preventDefault(); close(); return; }
+    // On a phone the panel covers the page, so Tab cycles inside it instead of wandering off under it.
+    if (e.key === "Tab" && phone.matches) {
+      var items = Array.prototype.filter.call(panel.querySelectorAll("select, button, input, [tabindex='0']"),
+                                              function (el) { return !el.disabled && el.offsetParent !== null; });
+      var first = items[0], last = items[items.length - 1];
+      if (!e.shiftKey && document.activeElement === last) { e.preventDefault(); first.focus(); }
+      else if (e.shiftKey && (document.activeElement === first || document.activeElement === title)) { e.preventDefault(); last.focus(); }
+    }
+  });
   window.addEventListener("pagehide", function () { state.closing = true; if (state.ws) state.ws.close(1000); });
 
   // ---------------------------------------------------------------- socket

@@ -183,6 +183,10 @@ class Speaker:
         self.spoken: list[tuple[float, str]] = []  # (start offset in playback seconds, clause text)
         self.pcm: list[bytes] = []
 
+    def stop(self) -> None:
+        self.first_audio_at = None
+        self.audio_seconds = 0.0
+
     @property
     def speaking_until(self) -> float:
         return (self.first_audio_at or 0) + self.audio_seconds
@@ -245,6 +249,7 @@ class VoicePipeline:
         self.stt = SpeechToText(language=language, on_call=self._record_call)
         self._reply_language: str | None = None
         self._interrupted_text: str | None = None
+        self._last_reply_id: int | None = None
 
     # -- configuration ------------------------------------------------------
     def configure(self, *, sample_rate: int | None = None, language: str | None = None, mode: str | None = None) -> None:
@@ -298,9 +303,14 @@ class VoicePipeline:
             return
         task, self.turn_task = self.turn_task, None
         heard = self.speaker.heard_text(now)
+        self.speaker.stop()  # the client drops what it has queued: nothing is playing any more
         if task is not None and not task.done():
             self._interrupted_text = heard
             task.cancel()
+        elif self._last_reply_id is not None:
+            # The server had sent the whole reply; the shopper was still hearing it.
+            reply_id, self._last_reply_id = self._last_reply_id, None
+            await database_sync_to_async(store.message_mark_interrupted)(message_id=reply_id, heard=heard)
         await self._send_event({"type": "barge_in", "reason": reason, "turn": self.turn_no, "heard": heard})
 
     async def close(self) -> None:
@@ -367,6 +377,7 @@ class VoicePipeline:
         turn = self.turn_no
         self.speaker.reset()
         self._interrupted_text = None
+        self._last_reply_id = None
         self._reply_language = language
         loop = asyncio.get_running_loop()
         events: asyncio.Queue = asyncio.Queue()
@@ -453,8 +464,7 @@ class VoicePipeline:
             "asr_ms": None if clock.asr_ms is None else round(clock.asr_ms, 1),
             "speculative_asr": clock.speculative,
         }
-        await self._send_event(metrics)
-        await self._send_event({"type": "end", "turn": self.turn_no})
+        # Stored before `end`: a client that reads the conversation after `end` sees the whole turn.
         if store_result is not None:
             timings = {k: v for k, v in metrics.items() if k.endswith("_ms") and v is not None}
             await database_sync_to_async(store.turn_finish, thread_sensitive=False)(
@@ -463,6 +473,9 @@ class VoicePipeline:
                 assistant_timings=timings, user_pcm=user_pcm, reply_pcm=b"".join(self.speaker.pcm),
                 reply_rate=self.speaker.rate,
             )
+            self._last_reply_id = store_result["assistant_message_id"]
+        await self._send_event(metrics)
+        await self._send_event({"type": "end", "turn": self.turn_no})
 
     # -- plumbing -----------------------------------------------------------
     def _record_call(self, call) -> None:

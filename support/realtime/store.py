@@ -113,3 +113,8 @@ def staff_message_store(*, session_id: str, text: str, author: str) -> int:
     conv = Conversation.objects.get(pk=session_id)
     return Message.objects.create(conversation=conv, role=Message.Role.STAFF, text=text, language=conv.language,
                                   author=author).pk
+
+
+def message_mark_interrupted(*, message_id: int, heard: str) -> None:
+    """Keep only the part of a reply the shopper heard before speaking over it."""
+    Message.objects.filter(pk=message_id).update(interrupted=True, text=heard)

@@ -210,7 +210,12 @@ class FasterWhisperASR(ASREngine):
 
     def _padded(self, model, samples: np.ndarray, language: str | None, duration: float) -> Transcript:
         segments, info = model.transcribe(
-            samples, language=language, beam_size=1, condition_on_previous_text=False, vad_filter=False
+            samples,
+            language=language,
+            beam_size=1,
+            condition_on_previous_text=False,
+            vad_filter=False,
+            temperature=(0.0, 0.4, 0.8),  # fewer fallback passes than the default six
         )
         segments = list(segments)
         text = collapse_repeats(" ".join(s.text.strip() for s in segments if s.text.strip()))

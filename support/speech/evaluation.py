@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import os
-import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path

@@ -100,9 +100,13 @@ class TTSChain:
             return result.pcm
         raise TTSUnavailable(f"Speech synthesis is unavailable for {reply.language}: " + "; ".join(errors or ["no provider"]))
 
-    async def synthesize_clause(self, text: str, language: str, *, on_call: OnCall = None) -> bytes:
-        """One already-chunked piece of text (the real-time pipeline feeds its own chunker)."""
-        reply = _Reply(language, on_call)
+    async def synthesize_clause(
+        self, text: str, language: str, *, on_call: OnCall = None, failed: set[str] | None = None
+    ) -> bytes:
+        """One already-chunked piece of text (the real-time pipeline feeds its own chunker).
+        Pass the same `failed` set for every clause of a reply: a provider that failed on one
+        clause is then skipped for the rest, so its timeout is paid once per reply."""
+        reply = _Reply(language, on_call, failed=failed if failed is not None else set())
         try:
             return await self._clause(normalise(text, language), reply)
         finally:

@@ -1,0 +1,136 @@
+"""Speech benchmark: ASR latency and WER (padded transcribe() vs trimmed window) per language on
+../shared/speech, and TTS time to first chunk and real-time factor per provider and language.
+
+    .venv/bin/python bench/bench_speech.py [--repeat N]
+
+Latency is wall time of the engine call with the model already loaded; WER is on lowercased text
+without punctuation. Numbers depend on what else the machine is doing: say so when quoting them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "voxsite.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+
+from support.speech import audio  # noqa: E402
+from support.speech.asr import FasterWhisperASR  # noqa: E402
+from support.speech.evaluation import clips, word_errors  # noqa: E402
+from support.speech.tts import EspeakTTS, PiperTTS  # noqa: E402
+
+
+def pct(values, q):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q / 100 * (len(values) - 1))))]
+
+
+def table(headers, rows):
+    widths = [max(len(str(h)), *(len(str(r[i])) for r in rows)) for i, h in enumerate(headers)]
+    line = lambda cells: "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths)) + " |"  # noqa: E731
+    print(line(headers))
+    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    for row in rows:
+        print(line(row))
+    print()
+
+
+def bench_asr(engine: FasterWhisperASR, repeat: int):
+    rows = []
+    for language in ("en", "hi", "bn", "mr"):
+        items = [c for c in clips(language) if c.transcript]
+        if not items:
+            continue
+        decoded = [(c, audio.decode(c.path.read_bytes())) for c in items]
+        # English is the session language for tiny.en; the others go through the multilingual
+        # model with the language named (as a session in that language would).
+        modes = [("padded transcribe()", False), ("trimmed window", True)] if language == "en" else [("trimmed window", True)]
+        engine.transcribe(decoded[0][1], language=language)  # load + warm
+        for label, trimmed in modes:
+            times, edits, words = [], 0, 0
+            for clip, samples in decoded:
+                for i in range(repeat):
+                    start = time.perf_counter()
+                    result = engine.transcribe(samples, language=language, trimmed=trimmed)
+                    times.append((time.perf_counter() - start) * 1000)
+                e, n = word_errors(clip.transcript, result.text)
+                edits, words = edits + e, words + n
+            rows.append(
+                [language, engine.model_name(language), label, len(decoded), f"{statistics.median(times):.0f}",
+                 f"{pct(times, 95):.0f}", f"{100 * edits / words:.1f}%"]
+            )
+    print("## ASR: latency per clip (ms) and WER on ../shared/speech")
+    table(["lang", "model", "mode", "clips", "median ms", "p95 ms", "WER"], rows)
+
+
+def bench_five_seconds(engine: FasterWhisperASR, repeat: int):
+    samples = audio.decode(next(c for c in clips("en") if c.file == "en_fw_stereo_left.wav").path.read_bytes())
+    samples = samples[: 5 * 16000]
+    rows = []
+    for label, trimmed in (("padded transcribe()", False), ("trimmed window", True)):
+        times = []
+        for _ in range(max(5, repeat * 5)):
+            start = time.perf_counter()
+            engine.transcribe(samples, language="en", trimmed=trimmed)
+            times.append((time.perf_counter() - start) * 1000)
+        rows.append([label, len(times), f"{statistics.median(times):.0f}", f"{pct(times, 95):.0f}"])
+    print("## ASR: one 5 s English utterance with tiny.en (target: trimmed median <= 200 ms)")
+    table(["mode", "runs", "median ms", "p95 ms"], rows)
+
+
+SENTENCES = {
+    "en": "Your order one zero four two has been shipped and will reach you by Friday.",
+    "hi": "आपका ऑर्डर भेज दिया गया है और शुक्रवार तक पहुँच जाएगा।",
+    "bn": "আপনার অর্ডার পাঠানো হয়েছে এবং শুক্রবারের মধ্যে পৌঁছে যাবে।",
+    "mr": "तुमची ऑर्डर पाठवली आहे आणि शुक्रवारपर्यंत पोहोचेल.",
+}
+
+
+async def bench_tts(repeat: int):
+    rate = settings.TTS_SAMPLE_RATE
+    cases = [(PiperTTS(), "en")] + [(EspeakTTS(), lang) for lang in ("en", "hi", "bn", "mr")]
+    rows = []
+    for engine, language in cases:
+        await engine.synthesize(SENTENCES[language], language)  # load / warm
+        firsts, rtfs = [], []
+        for _ in range(max(3, repeat * 3)):
+            start = time.perf_counter()
+            result = await engine.synthesize(SENTENCES[language], language)
+            elapsed = time.perf_counter() - start
+            firsts.append(result.first_byte_ms or elapsed * 1000)
+            rtfs.append(elapsed / (len(result.pcm) / 2 / rate))
+        rows.append(
+            [engine.name, language, f"{statistics.median(firsts):.0f}", f"{statistics.median(rtfs):.3f}"]
+        )
+    print(f"## TTS: one sentence per language (output PCM16 mono {rate} Hz)")
+    table(["provider", "lang", "first chunk ms (median)", "real-time factor (median)"], rows)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=1, help="runs per clip (default 1)")
+    args = parser.parse_args()
+    print(f"cpu: {os.cpu_count()} cores, WHISPER_CPU_THREADS={settings.WHISPER_CPU_THREADS}, "
+          f"compute={settings.WHISPER_COMPUTE_TYPE}\n")
+    engine = FasterWhisperASR()
+    bench_asr(engine, args.repeat)
+    bench_five_seconds(engine, args.repeat)
+    asyncio.run(bench_tts(args.repeat))
+
+
+if __name__ == "__main__":
+    logging.getLogger("faster_whisper").setLevel(logging.WARNING)
+    main()

@@ -1,0 +1,231 @@
+"""The real-time voice pipeline end to end: real speech in, real transcription, the offline brain,
+real synthesis out, over the real ASGI application."""
+
+import asyncio
+import json
+import time
+
+import numpy as np
+import pytest
+from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
+from channels.testing import WebsocketCommunicator
+
+from support.consumers import conversation_group
+from support.models import Conversation, Message, ModelCall
+from voxsite.asgi import application
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+
+RATE = 16000
+FRAME = 320  # 20 ms
+
+
+@pytest.fixture(scope="module")
+def utterance_pcm():
+    """A shopper's question spoken by Piper, resampled to 16 kHz PCM16."""
+    from support.speech.audio import float_to_pcm16, pcm16_to_float, resample_float
+    from support.speech.tts import get_tts
+    from django.conf import settings
+
+    def speak(text):
+        pcm = get_tts().synthesize(text, "en")
+        return float_to_pcm16(resample_float(pcm16_to_float(pcm), settings.TTS_SAMPLE_RATE, RATE))
+
+    return speak
+
+
+@pytest.fixture(autouse=True)
+def shop_data(db):
+    from decimal import Decimal
+
+    from catalog.tests.factories import PolicyFactory, ProductFactory
+
+    PolicyFactory(kind="returns", text="You can return most items within 7 days of delivery.")
+    PolicyFactory(kind="shipping", title="Shipping", return_window_days=None,
+                  text="Orders ship within two days. Delivery takes three to five days across India. "
+                       "Shipping is free above 499 rupees, and cash on delivery is available in most pin codes.")
+    ProductFactory(name="Cotton Kurta Blue", price=Decimal("899.00"))
+
+
+async def connect(query="language=en&mode=ptt"):
+    comm = WebsocketCommunicator(application, f"/api/voice/stream?{query}")
+    connected, _ = await comm.connect(timeout=30)
+    assert connected
+    session = await comm.receive_json_from(timeout=30)
+    assert session["type"] == "session"
+    return comm, session
+
+
+async def collect_turn(comm, timeout=60):
+    """Events and audio bytes until the turn's `end`."""
+    events, audio = [], b""
+    while True:
+        out = await comm.receive_output(timeout=timeout)
+        if out["type"] == "websocket.close":
+            raise AssertionError(f"closed: {out}")
+        if out.get("bytes") is not None:
+            audio += out["bytes"]
+            continue
+        event = json.loads(out["text"])
+        events.append(event)
+        if event["type"] == "end":
+            return events, audio
+
+
+def of(events, kind):
+    return [e for e in events if e["type"] == kind]
+
+
+async def stream(comm, pcm: bytes, *, paced: bool):
+    for i in range(0, len(pcm), FRAME * 2):
+        await comm.send_to(bytes_data=pcm[i:i + FRAME * 2])
+        if paced:
+            await asyncio.sleep(0.02)
+
+
+def silence(seconds: float) -> bytes:
+    return b"\x00\x00" * int(RATE * seconds)
+
+
+async def test_push_to_talk_turn(utterance_pcm):
+    comm, session = await connect()
+    pcm = await sync_to_async(utterance_pcm)("What is your return policy?")
+    await stream(comm, silence(0.3) + pcm + silence(0.2), paced=False)
+    await comm.send_json_to({"type": "end"})
+    events, audio = await collect_turn(comm)
+    transcript = of(events, "transcript")[0]
+    assert "return policy" in transcript["text"].lower()
+    assert of(events, "tool_call")[0]["name"] == "get_policy"
+    assert "7 days" in of(events, "reply")[0]["text"]
+    assert len(audio) > 22050  # more than half a second of speech came back
+    metrics = of(events, "metrics")[0]
+    assert metrics["eos_to_first_audio_ms"] is not None and metrics["asr_ms"] is not None
+    # The turn is stored with its timings, audio and model calls.
+    conv = await sync_to_async(Conversation.objects.get)(pk=session["session_id"])
+    messages = await sync_to_async(list)(conv.messages.order_by("id"))
+    assert [m.role for m in messages] == ["user", "assistant"]
+    assert messages[0].asr_confidence is not None and messages[0].audio
+    assert messages[1].audio and "eos_to_first_audio_ms" in messages[1].timings
+    stages = await sync_to_async(lambda: sorted({c.stage for c in ModelCall.objects.filter(conversation=conv)}))()
+    assert stages == ["asr", "llm", "tts"] or stages == ["asr", "tts"]
+    await comm.disconnect()
+
+
+async def test_hands_free_turn_ends_on_silence(utterance_pcm):
+    comm, _ = await connect("language=en&mode=vad")
+    pcm = await sync_to_async(utterance_pcm)("Where is my order?")
+    await stream(comm, silence(0.3) + pcm + silence(1.0), paced=True)
+    events, audio = await collect_turn(comm)
+    assert [e["state"] for e in of(events, "vad")][:1] == ["speech_start"]
+    assert "order" in of(events, "transcript")[0]["text"].lower()
+    assert "order number" in of(events, "reply")[0]["text"].lower()
+    assert audio
+    await comm.disconnect()
+
+
+async def test_silence_gets_a_reprompt_not_an_error():
+    comm, _ = await connect()
+    noise = (np.random.default_rng(1).normal(0, 30, RATE)).astype("<i2").tobytes()
+    await stream(comm, noise, paced=False)
+    await comm.send_json_to({"type": "end"})
+    events, audio = await collect_turn(comm)
+    assert of(events, "transcript")[0]["text"] == ""
+    assert of(events, "reply")[0].get("reprompt") is True
+    assert not of(events, "error")
+    await comm.disconnect()
+
+
+async def test_typed_turn_streams_text_and_audio():
+    comm, _ = await connect()
+    await comm.send_json_to({"type": "text", "text": "Do you have kurtas under 2000?"})
+    events, audio = await collect_turn(comm)
+    assert of(events, "tool_call")[0]["name"] == "search_products"
+    assert of(events, "reply_delta") and of(events, "audio_start")
+    assert audio
+    await comm.disconnect()
+
+
+async def test_barge_in_stops_the_reply_and_keeps_what_was_heard(utterance_pcm):
+    comm, session = await connect("language=en&mode=vad")
+    await comm.send_json_to({"type": "text", "text": "What is your return policy?"})
+    # Wait for the first audio, then talk over it.
+    while True:
+        out = await comm.receive_output(timeout=30)
+        if out.get("bytes"):
+            break
+    interruption = await sync_to_async(utterance_pcm)("Stop, I want to talk to a human please.")
+    barge = None
+    for i in range(0, len(interruption), FRAME * 2):
+        await comm.send_to(bytes_data=interruption[i:i + FRAME * 2])
+        await asyncio.sleep(0.02)
+        while barge is None and not comm.output_queue.empty():
+            out = await comm.receive_output()
+            if out.get("text") and json.loads(out["text"])["type"] == "barge_in":
+                barge = json.loads(out["text"])
+    assert barge is not None, "speaking over the assistant must interrupt it"
+    assert barge["heard"]
+    await stream(comm, silence(1.0), paced=True)
+    # The new utterance is handled as the next turn.
+    for _ in range(3):
+        events, _ = await collect_turn(comm)
+        if of(events, "transcript"):
+            break
+    assert "human" in of(events, "transcript")[0]["text"].lower()
+    assert of(events, "tool_call")[0]["name"] == "handoff_to_human"
+    await asyncio.sleep(0.5)
+    first_reply = await sync_to_async(
+        lambda: Message.objects.filter(conversation_id=session["session_id"], role="assistant").order_by("id").first())()
+    assert first_reply.interrupted
+    assert first_reply.text == barge["heard"]
+    await comm.disconnect()
+
+
+async def test_interrupt_message_stops_playback():
+    comm, _ = await connect()
+    await comm.send_json_to({"type": "text", "text": "What is your shipping policy?"})
+    while True:
+        out = await comm.receive_output(timeout=30)
+        if out.get("bytes"):
+            break
+    await comm.send_json_to({"type": "interrupt"})
+    events = []
+    while True:
+        out = await comm.receive_output(timeout=30)
+        if out.get("text"):
+            events.append(json.loads(out["text"]))
+            if events[-1]["type"] == "barge_in":
+                break
+    assert events[-1]["reason"] == "client"
+    await comm.disconnect()
+
+
+async def test_reconnect_resumes_the_conversation():
+    comm, session = await connect()
+    await comm.send_json_to({"type": "text", "text": "Where is my order?"})
+    await collect_turn(comm)
+    await comm.disconnect()
+    again, resumed = await connect(f"language=en&mode=ptt&session_id={session['session_id']}&token={session['token']}")
+    assert resumed["resumed"] is True and resumed["session_id"] == session["session_id"]
+    assert resumed["turns"] == 1
+    # The slot the assistant asked for survives the drop: a bare number is read as the order number.
+    await again.send_json_to({"type": "text", "text": "1042"})
+    events, _ = await collect_turn(again)
+    assert "phone" in of(events, "reply")[0]["text"].lower()
+    await again.disconnect()
+    stranger, _ = None, None
+    comm3 = WebsocketCommunicator(application, f"/api/voice/stream?session_id={session['session_id']}&token=wrong")
+    await comm3.connect(timeout=30)
+    assert (await comm3.receive_json_from(timeout=30))["code"] == "session_not_found"
+
+
+async def test_another_process_can_speak_through_the_group():
+    """The conversation is a channel-layer group: a staff takeover elsewhere speaks through it."""
+    comm, session = await connect()
+    layer = get_channel_layer()
+    await layer.group_send(conversation_group(session["session_id"]),
+                           {"type": "conversation.say", "text": "Hello, this is Asha from the support team.", "language": "en"})
+    events, audio = await collect_turn(comm)
+    assert of(events, "staff_message")[0]["text"].startswith("Hello, this is Asha")
+    assert audio
+    await comm.disconnect()

@@ -1,0 +1,213 @@
+"""TTS: Piper and espeak-ng for real, edge-tts against a fake server, fallbacks and streaming."""
+
+import asyncio
+
+import pytest
+
+from support.speech import audio
+from support.speech.asr import FasterWhisperASR
+from support.speech.records import MODEL_CALL_ERRORS, TTS_FIRST_CHUNK
+from support.speech.tts import (
+    EdgeTTS,
+    EspeakTTS,
+    PiperTTS,
+    TTSChain,
+    TTSError,
+    TTSUnavailable,
+    get_tts,
+    stream,
+    synthesize,
+)
+from support.tests.fake_speech_servers import FakeEdgeTTS, closed_port, silent_tcp_port
+
+RATE = 22050
+
+
+@pytest.fixture(autouse=True)
+def _output_rate(settings):
+    settings.TTS_SAMPLE_RATE = RATE
+
+
+def seconds(pcm: bytes) -> float:
+    return len(pcm) / 2 / RATE
+
+
+async def collect(text, language, **kwargs):
+    return [chunk async for chunk in stream(text, language, **kwargs)]
+
+
+# -- espeak-ng and Piper, real -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "language,text",
+    [
+        ("hi", "आपका ऑर्डर भेज दिया गया है।"),
+        ("bn", "আপনার অর্ডার পাঠানো হয়েছে।"),
+        ("mr", "तुमची ऑर्डर पाठवली आहे."),
+        ("en", "Your order has been shipped."),
+    ],
+)
+async def test_espeak_speaks_each_language(language, text):
+    result = await EspeakTTS().synthesize(text, language)
+    assert len(result.pcm) % 2 == 0
+    assert seconds(result.pcm) > 0.5
+    assert audio.pcm16_rms(result.pcm) > 0.02  # not silence
+
+
+async def test_espeak_reads_text_that_looks_like_an_option():
+    result = await EspeakTTS().synthesize("--help me please", "en")
+    assert seconds(result.pcm) > 0.5
+
+
+async def test_espeak_missing_binary_and_unknown_language_are_tts_errors():
+    with pytest.raises(TTSError, match="not installed"):
+        await EspeakTTS(binary="espeak-ng-missing").synthesize("hello", "en")
+    with pytest.raises(TTSError, match="ta"):
+        await EspeakTTS().synthesize("hello", "ta")
+
+
+@pytest.mark.slow
+async def test_piper_to_whisper_round_trip_in_english():
+    calls = []
+    pcm = b"".join(await collect("Your order ORD-1042 has been shipped.", "en", on_call=calls.append))
+    assert [(c.provider, c.ok, c.model) for c in calls] == [("piper", True, "en_US-joe-medium")]
+    samples = audio.resample_float(audio.pcm16_to_float(pcm), RATE, 16000)
+    text = FasterWhisperASR().transcribe(samples, language="en").text.lower()
+    assert "order" in text and "shipped" in text
+
+
+@pytest.mark.slow
+async def test_piper_refuses_other_languages():
+    with pytest.raises(TTSError):
+        await PiperTTS().synthesize("नमस्ते", "hi")
+
+
+@pytest.mark.slow
+async def test_output_is_resampled_to_the_one_output_rate(settings):
+    settings.TTS_SAMPLE_RATE = 16000
+    piper = await PiperTTS().synthesize("Hello there.", "en")
+    settings.TTS_SAMPLE_RATE = 22050
+    piper_native = await PiperTTS().synthesize("Hello there.", "en")
+    assert len(piper.pcm) / 16000 == pytest.approx(len(piper_native.pcm) / 22050, rel=0.1)
+
+
+# -- streaming ---------------------------------------------------------------------------------
+
+
+async def test_stream_yields_one_chunk_per_clause_in_order(settings):
+    settings.TTS_PROVIDERS_HI = ["espeak"]
+    text = "आपका ऑर्डर भेज दिया गया है। यह शुक्रवार तक पहुँच जाएगा। धन्यवाद!"
+    chunks = await collect(text, "hi")
+    assert len(chunks) == 3
+    # Each chunk is that clause's audio: the same as synthesising the clause alone.
+    alone = await EspeakTTS().synthesize("धन्यवाद!", "hi")
+    assert chunks[2] == alone.pcm
+
+
+async def test_numbers_are_normalised_before_speaking(settings):
+    settings.TTS_PROVIDERS_EN = ["espeak"]
+    spoken = b"".join(await collect("ORD-1042", "en"))
+    expected = await EspeakTTS().synthesize("order one zero four two", "en")
+    assert spoken == expected.pcm
+
+
+async def test_closing_the_stream_early_stops_the_work(settings):
+    settings.TTS_PROVIDERS_EN = ["espeak"]
+    calls = []
+    gen = stream("One sentence here. Another sentence there. And a third one.", "en", on_call=calls.append)
+    first = await gen.__anext__()
+    await gen.aclose()  # barge-in
+    assert first
+    assert [(c.provider, c.ok) for c in calls] == [("espeak", True)]
+    assert calls[0].input_size < len("One sentence here. Another sentence there. And a third one.")
+
+
+def test_sync_synthesize_for_rest_callers(settings):
+    settings.TTS_PROVIDERS_MR = ["espeak"]
+    pcm = synthesize("तुमची ऑर्डर पाठवली आहे. धन्यवाद!", "mr")
+    assert seconds(pcm) > 1.0 and audio.pcm16_rms(pcm) > 0.02
+
+
+def test_unknown_provider_is_refused(settings):
+    settings.TTS_PROVIDERS_BN = ["festival"]
+    with pytest.raises(ValueError, match="TTS_PROVIDERS_BN"):
+        get_tts()
+
+
+# -- edge-tts against a fake server -------------------------------------------------------------
+
+
+async def test_edge_speaks_through_the_fake_server(settings):
+    settings.TTS_PROVIDERS_HI = ["edge", "espeak"]
+    calls = []
+    before = TTS_FIRST_CHUNK.count(provider="edge", language="hi")
+    with FakeEdgeTTS() as fake:
+        settings.EDGE_TTS_URL = fake.url
+        chunks = await collect("नमस्ते। आपका ऑर्डर भेज दिया गया है।", "hi", on_call=calls.append)
+    assert len(chunks) == 2 and all(audio.pcm16_rms(c) > 0.05 for c in chunks)
+    assert [(c.provider, c.ok, c.model) for c in calls] == [("edge", True, "hi-IN-SwaraNeural")]
+    assert calls[0].first_byte_ms is not None and calls[0].output_size == sum(map(len, chunks))
+    ssml = [m for m in fake.received if "Path:ssml" in m]
+    assert len(ssml) == 2 and "(hi-IN, SwaraNeural)" in ssml[0] and "नमस्ते।" in ssml[0]
+    assert any("Path:speech.config" in m for m in fake.received)
+    assert TTS_FIRST_CHUNK.count(provider="edge", language="hi") == before + 1
+
+
+@pytest.mark.parametrize("failure", ["hang", "refused", "silent_tcp"])
+async def test_edge_failure_falls_back_to_espeak_within_the_bound(settings, failure):
+    settings.TTS_PROVIDERS_BN = ["edge", "espeak"]
+    settings.EDGE_TTS_TIMEOUT = 0.5
+    calls = []
+    before = MODEL_CALL_ERRORS.value(stage="tts", provider="edge")
+    text = "আপনার অর্ডার পাঠানো হয়েছে। ধন্যবাদ।"
+    if failure == "hang":
+        with FakeEdgeTTS("hang") as fake:
+            settings.EDGE_TTS_URL = fake.url
+            chunks = await asyncio.wait_for(collect(text, "bn", on_call=calls.append), 10)
+        assert fake.connections == 1  # the dead provider is not retried for the second clause
+    elif failure == "refused":
+        settings.EDGE_TTS_URL = f"ws://127.0.0.1:{closed_port()}/edge/v1?TrustedClientToken=x"
+        chunks = await collect(text, "bn", on_call=calls.append)
+    else:
+        with silent_tcp_port() as port:
+            settings.EDGE_TTS_URL = f"ws://127.0.0.1:{port}/edge/v1?TrustedClientToken=x"
+            chunks = await asyncio.wait_for(collect(text, "bn", on_call=calls.append), 10)
+    assert len(chunks) == 2 and all(audio.pcm16_rms(c) > 0.02 for c in chunks)
+    assert [(c.provider, c.ok) for c in calls] == [("edge", False), ("espeak", True)]
+    assert calls[0].error and calls[0].stage == "tts" and calls[0].language == "bn"
+    assert MODEL_CALL_ERRORS.value(stage="tts", provider="edge") == before + 1
+
+
+async def test_every_provider_down_raises_tts_unavailable(settings):
+    settings.EDGE_TTS_URL = f"ws://127.0.0.1:{closed_port()}/edge/v1?TrustedClientToken=x"
+    chain = TTSChain({"mr": [EdgeTTS(), EspeakTTS(binary="espeak-ng-missing")]})
+    calls = []
+    with pytest.raises(TTSUnavailable) as info:
+        [c async for c in chain.stream("नमस्कार.", "mr", on_call=calls.append)]
+    assert (info.value.code, info.value.status_code) == ("tts_unavailable", 503)
+    assert [(c.provider, c.ok) for c in calls] == [("edge", False), ("espeak", False)]
+
+
+async def test_a_broken_on_call_callback_does_not_break_speech(settings):
+    settings.TTS_PROVIDERS_HI = ["espeak"]
+
+    def broken(call):
+        raise RuntimeError("db down")
+
+    chunks = await collect("नमस्ते।", "hi", on_call=broken)
+    assert chunks
+
+
+async def test_clause_api_skips_a_failed_provider_for_the_rest_of_the_reply(settings):
+    settings.TTS_PROVIDERS_HI = ["edge", "espeak"]
+    settings.EDGE_TTS_TIMEOUT = 0.5
+    calls, failed = [], set()
+    with FakeEdgeTTS("hang") as fake:
+        settings.EDGE_TTS_URL = fake.url
+        chain = get_tts()
+        first = await chain.synthesize_clause("नमस्ते।", "hi", on_call=calls.append, failed=failed)
+        second = await chain.synthesize_clause("धन्यवाद!", "hi", on_call=calls.append, failed=failed)
+    assert first and second and failed == {"edge"}
+    assert fake.connections == 1
+    assert [(c.provider, c.ok) for c in calls] == [("edge", False), ("espeak", True), ("espeak", True)]
