@@ -19,6 +19,9 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import shutil
+import signal
+import subprocess
 import sys
 import threading
 import time
@@ -160,6 +163,67 @@ def run_concurrent(port: int, scripts, clients: int, turns_each: int) -> tuple[l
     return [turn for r in results for turn in r], wall
 
 
+def start_profiler(srv: Server, path: str) -> subprocess.Popen:
+    exe = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    proc = subprocess.Popen([exe, "record", "--pid", str(srv.proc.pid), "--format", "raw", "--rate", "250",
+                             "--output", path], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1.0)  # attach before the first measured turn
+    return proc
+
+
+def stop_profiler(proc: subprocess.Popen) -> None:
+    proc.send_signal(signal.SIGINT)  # py-spy writes its output on Ctrl-C
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=5)
+
+
+# Frames worth naming in the summary: the project's code and the layers a request crosses.
+PROFILE_GROUPS = [
+    ("request total (metrics middleware and below)", r"__call__ \(voxsite/metrics\.py"),
+    ("DRF view (dispatch)", r"dispatch \(rest_framework/views\.py"),
+    ("conversation_turn", r"conversation_turn \(support/services/turns\.py"),
+    ("  brain (stream_with_fallback)", r"stream_with_fallback \(support/agent/chain\.py"),
+    ("  tools (support/agent/tools.py call)", r"call \(support/agent/tools\.py"),
+    ("  history query", r"_history \(support/services/turns\.py"),
+    ("conversation_get_for (token check)", r"conversation_get_for \("),
+    ("conversation_create", r"conversation_create \("),
+    ("turn_payload (serializers)", r"turn_payload \("),
+    ("transaction commit", r"_commit \(django/db/backends/base/base\.py"),
+    ("connection open", r"get_new_connection \(django/db/backends/sqlite3"),
+    ("connection close (end of request)", r"_close \(django/db/backends/base/base\.py"),
+    ("SQL execute (all)", r"execute \(django/db/backends/sqlite3/base\.py"),
+    ("ORM query compilation", r"as_sql \(django/db/models/sql/compiler\.py"),
+    ("asyncio thread hand-off (_write_to_self)", r"_write_to_self \(asyncio"),
+]
+
+
+def profile_summary(path: Path) -> str:
+    """Inclusive share of samples per group, from py-spy's raw (collapsed) stacks."""
+    import re
+
+    total = 0
+    counts = {label: 0 for label, _ in PROFILE_GROUPS}
+    patterns = [(label, re.compile(rx)) for label, rx in PROFILE_GROUPS]
+    try:
+        lines = path.read_text().splitlines()
+    except OSError as exc:
+        return f"(no profile: {exc})"
+    for line in lines:
+        stack, _, n = line.rpartition(" ")
+        if not stack or not n.isdigit():
+            continue
+        total += int(n)
+        for label, rx in patterns:
+            if rx.search(stack):
+                counts[label] += int(n)
+    if not total:
+        return "(no samples)"
+    return table(["frame", "share of samples %"], [[label, counts[label] * 100.0 / total] for label, _ in PROFILE_GROUPS])
+
+
 def summarize(turns: list[Turn]) -> dict:
     ok = [t.ms for t in turns if t.ok]
     return {"turns": len(turns), "failed": sum(not t.ok for t in turns), "p50": percentile(ok, 50),
@@ -175,6 +239,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="a few turns of each, for the smoke test")
     parser.add_argument("--sqlite-immediate", action="store_true",
                         help="run the server with SQLite transaction_mode=IMMEDIATE (a settings overlay in the temp folder)")
+    parser.add_argument("--profile", metavar="PATH",
+                        help="sample the server with py-spy (pip install py-spy) while measuring; raw stacks to PATH, "
+                             "a summary printed")
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON")
     args = parser.parse_args(argv)
     if args.quick:
@@ -189,21 +256,29 @@ def main(argv: list[str] | None = None) -> int:
         warm.run(args.warmup)
         warm.close()
 
+        spy = start_profiler(srv, args.profile) if args.profile else None
+        cpu0 = srv.cpu_seconds()
         seq_client = Client(srv.port, scripts)
         seq = seq_client.run(args.turns)
         seq_client.close()
+        cpu1 = srv.cpu_seconds()
 
         per_client = max(1, args.concurrent_turns // args.clients)
         conc, wall = run_concurrent(srv.port, scripts, args.clients, per_client)
+        cpu2 = srv.cpu_seconds()
+        if spy is not None:
+            stop_profiler(spy)
+    cpu_seq = None if cpu0 is None else (cpu1 - cpu0) * 1000 / max(1, len(seq))
+    cpu_conc = None if cpu0 is None else (cpu2 - cpu1) * 1000 / max(1, len(conc))
 
     s, c = summarize(seq), summarize(conc)
     tps = sum(t.ok for t in conc) / wall if wall > 0 else None
     print(f"\nText turns, POST /api/conversation/message, offline brain, Daphne + SQLite ({machine_note()})\n")
     print(table(
-        ["run", "clients", "turns", "failed", "p50 ms", "p95 ms", "p99 ms", "max ms", "turns/s"],
+        ["run", "clients", "turns", "failed", "p50 ms", "p95 ms", "p99 ms", "max ms", "turns/s", "server CPU ms/turn"],
         [["sequential", 1, s["turns"], s["failed"], s["p50"], s["p95"], s["p99"], s["max"],
-          (sum(t.ok for t in seq) / (sum(t.ms for t in seq) / 1000)) if seq else None],
-         ["concurrent", args.clients, c["turns"], c["failed"], c["p50"], c["p95"], c["p99"], c["max"], tps]],
+          (sum(t.ok for t in seq) / (sum(t.ms for t in seq) / 1000)) if seq else None, cpu_seq],
+         ["concurrent", args.clients, c["turns"], c["failed"], c["p50"], c["p95"], c["p99"], c["max"], tps, cpu_conc]],
     ))
     by_label: dict[str, list[float]] = defaultdict(list)
     for t in seq:
@@ -220,9 +295,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\ntargets: p50 <= {TARGET_P50_MS:.0f} ms: {'met' if p50_ok else 'MISSED'}; "
           f">= {TARGET_TPS:.0f} turns/s with {args.clients} clients: {'met' if tps_ok else 'MISSED'}")
     if args.json:
-        Path(args.json).write_text(json.dumps({"sequential": s, "concurrent": {**c, "turns_per_s": tps, "clients": args.clients},
+        Path(args.json).write_text(json.dumps({"sequential": {**s, "server_cpu_ms": cpu_seq},
+                                               "concurrent": {**c, "turns_per_s": tps, "clients": args.clients,
+                                                              "server_cpu_ms": cpu_conc},
                                                "by_label": {k: percentile(v, 50) for k, v in by_label.items()},
                                                "failures": [t.detail for t in failures]}, indent=2))
+    if args.profile:
+        print(f"\nWhere the server's time went (py-spy samples, {args.profile})\n")
+        print(profile_summary(Path(args.profile)))
     return 1 if failures else 0
 
 

@@ -178,6 +178,15 @@ class Server:
     def ws_url(self) -> str:
         return f"ws://{HOST}:{self.port}"
 
+    def cpu_seconds(self) -> float | None:
+        """CPU time (user + system, all threads) the server process has used so far; Linux only.
+        Unlike wall-clock throughput, CPU per turn barely moves when other work shares the cores."""
+        try:
+            fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, AttributeError, IndexError):
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def log_tail(self, chars: int = 4000) -> str:
         try:
             return self.log_path.read_text(errors="replace")[-chars:]

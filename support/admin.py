@@ -64,14 +64,61 @@ class ConversationAdmin(DeferInListMixin, admin.ModelAdmin):
     list_select_related = ["customer"]
     raw_id_fields = ["customer", "api_key"]
     list_defer = ("state", "summary", "tags")
-    readonly_fields = ["id", "started_at", "updated_at", "ended_at", "state_display"]
+    readonly_fields = ["id", "started_at", "updated_at", "ended_at", "state_display", "markdown_link"]
     fieldsets = [
-        (None, {"fields": ["id", "channel", "language", "status", "persona", "customer", "api_key"]}),
+        (None, {"fields": ["id", "channel", "language", "status", "persona", "customer", "api_key", "markdown_link"]}),
         ("Times", {"fields": ["started_at", "updated_at", "ended_at"]}),
         ("Notes", {"fields": ["summary", "tags"]}),
         ("Assistant state", {"fields": ["state_display"], "classes": ["collapse"]}),
     ]
     inlines = [MessageInline, ToolCallInline, ModelCallInline]
+    actions = ["export_markdown"]
+
+    def get_urls(self):
+        from django.urls import path
+
+        urls = super().get_urls()
+        return [
+            path("<uuid:pk>/markdown/", self.admin_site.admin_view(self.markdown_view), name="support_conversation_markdown"),
+        ] + urls
+
+    def markdown_view(self, request, pk):
+        from django.core.exceptions import PermissionDenied
+        from django.shortcuts import get_object_or_404
+
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        conv = get_object_or_404(self._export_queryset(), pk=pk)
+        return self._markdown_response([conv], f"conversation-{conv.pk}.md")
+
+    @admin.action(description="Export selected conversations as Markdown")
+    def export_markdown(self, request, queryset):
+        convs = list(self._export_queryset().filter(pk__in=queryset.values("pk")))
+        return self._markdown_response(convs, "conversations.md")
+
+    def _export_queryset(self):
+        return Conversation.objects.select_related("customer").prefetch_related(
+            "messages", "tool_calls", "model_calls", "crm_records")
+
+    @staticmethod
+    def _markdown_response(convs, filename):
+        from django.http import HttpResponse
+
+        from .markdown import conversation_markdown
+
+        body = "\n\n---\n\n".join(conversation_markdown(conversation=c) for c in convs)
+        resp = HttpResponse(body, content_type="text/markdown; charset=utf-8")
+        resp["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return resp
+
+    @admin.display(description="transcript")
+    def markdown_link(self, obj):
+        from django.urls import reverse
+        from django.utils.html import format_html
+
+        if obj.pk is None:
+            return "-"
+        return format_html('<a href="{}">Download as Markdown</a>', reverse("admin:support_conversation_markdown", args=[obj.pk]))
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)

@@ -280,6 +280,8 @@ SPECTACULAR_SETTINGS.update(
 # ---------------------------------------------------------------------------
 # Real-time voice (WebSocket /api/voice/stream)
 VOICE_EOT_SILENCE_MS = env.int("VOICE_EOT_SILENCE_MS", default=400)
+# Total silence before ending a turn whose speculative transcript stops mid-sentence ("Hi, I want...,").
+VOICE_EOT_UNFINISHED_MS = env.int("VOICE_EOT_UNFINISHED_MS", default=900)
 VOICE_SPECULATIVE_MS = env.int("VOICE_SPECULATIVE_MS", default=160)
 VOICE_BARGE_IN_MS = env.int("VOICE_BARGE_IN_MS", default=250)
 VOICE_RESUME_WINDOW_S = env.int("VOICE_RESUME_WINDOW_S", default=900)

@@ -22,19 +22,23 @@
           offline: "Connection lost.", interrupted: "(interrupted)", micDenied: "Microphone not available: you can type instead.",
           handsFree: "Hands-free", ptt: "Push-to-talk", open: "Chat with us", close: "Close",
           language: "Language", log: "Conversation", message: "Message", mode: "Listening mode",
-          micStart: "Start talking", micStop: "Stop talking", connected: "" },
+          micStart: "Start talking", micStop: "Stop talking",
+          hint: "Ask about an order, a return or a product: press Talk, or type below." },
     hi: { title: "सहायता", placeholder: "अपना सवाल लिखें…", send: "भेजें", talk: "बोलें", stop: "रोकें", hold: "दबाकर बोलें",
           listening: "सुन रहे हैं…", thinking: "सोच रहे हैं…", reconnecting: "फिर से जुड़ रहे हैं…", offline: "कनेक्शन टूट गया।",
           interrupted: "(बीच में रोका)", micDenied: "माइक्रोफ़ोन उपलब्ध नहीं: आप लिख सकते हैं।", handsFree: "हैंड्स-फ्री",
-          ptt: "दबाकर बोलें", open: "हमसे बात करें", close: "बंद करें" },
+          ptt: "दबाकर बोलें", open: "हमसे बात करें", close: "बंद करें",
+          hint: "ऑर्डर, रिटर्न या प्रोडक्ट के बारे में पूछें: बोलें दबाएँ या नीचे लिखें।" },
     bn: { title: "সহায়তা", placeholder: "আপনার প্রশ্ন লিখুন…", send: "পাঠান", talk: "বলুন", stop: "থামুন", hold: "চেপে ধরে বলুন",
           listening: "শুনছি…", thinking: "ভাবছি…", reconnecting: "আবার সংযোগ হচ্ছে…", offline: "সংযোগ বিচ্ছিন্ন।",
           interrupted: "(মাঝপথে থামানো)", micDenied: "মাইক্রোফোন পাওয়া যায়নি: লিখে জানাতে পারেন।", handsFree: "হ্যান্ডস-ফ্রি",
-          ptt: "চেপে বলুন", open: "আমাদের সাথে কথা বলুন", close: "বন্ধ" },
+          ptt: "চেপে বলুন", open: "আমাদের সাথে কথা বলুন", close: "বন্ধ",
+          hint: "অর্ডার, রিটার্ন বা পণ্য নিয়ে জিজ্ঞেস করুন: বলুন চাপুন বা নিচে লিখুন।" },
     mr: { title: "मदत", placeholder: "तुमचा प्रश्न लिहा…", send: "पाठवा", talk: "बोला", stop: "थांबा", hold: "दाबून बोला",
           listening: "ऐकत आहे…", thinking: "विचार करत आहे…", reconnecting: "पुन्हा जोडत आहे…", offline: "कनेक्शन तुटले.",
           interrupted: "(मध्येच थांबवले)", micDenied: "मायक्रोफोन उपलब्ध नाही: तुम्ही लिहू शकता.", handsFree: "हँड्स-फ्री",
-          ptt: "दाबून बोला", open: "आमच्याशी बोला", close: "बंद करा" },
+          ptt: "दाबून बोला", open: "आमच्याशी बोला", close: "बंद करा",
+          hint: "ऑर्डर, परतावा किंवा उत्पादनाबद्दल विचारा: बोला दाबा किंवा खाली लिहा." },
   };
   var TOOL_ACTIVITY = {
     en: { track_order: "Checking your order…", get_order_details: "Looking up your order…", cancel_order: "Working on the cancellation…",
@@ -115,6 +119,7 @@
     q(".vx-input-label").textContent = ui("message");
     q(".vx-lang-label").textContent = ui("language");
     log.setAttribute("aria-label", ui("log"));
+    log.dataset.hint = ui("hint");
     q(".vx-send").textContent = ui("send");
     q(".vx-close").setAttribute("aria-label", ui("close"));
     var modeName = state.mode === "vad" ? ui("handsFree") : ui("ptt");

@@ -113,6 +113,10 @@ class AudioInput:
 # Stage 2: speech to text
 
 
+# Words after which a sentence cannot end (en/hi/bn/mr): a pause after them is a breath.
+CONTINUATIONS = frozenset("and or but because so the a my to of with for और या लेकिन क्योंकि तो मेरा मेरी और আর বা কিন্তু কারণ আমার आणि किंवा पण कारण माझा माझी".split())
+
+
 @dataclass
 class Heard:
     text: str
@@ -142,6 +146,20 @@ class SpeechToText:
     def speculate(self, audio: np.ndarray) -> None:
         self.discard()
         self._spec = asyncio.ensure_future(self._transcribe(audio))
+
+    def sounds_unfinished(self) -> bool:
+        """Whether the speculative transcript (if ready) stops mid-sentence: a trailing comma or
+        a word that needs a continuation."""
+        spec = self._spec
+        if spec is None or not spec.done() or spec.cancelled() or spec.exception() is not None:
+            return False
+        text = spec.result().text.strip().lower()
+        if not text:
+            return False
+        if text[-1] in ",;:-–—":
+            return True
+        last = text.rstrip(".!?।").split()[-1] if text.split() else ""
+        return last in CONTINUATIONS
 
     def discard(self) -> None:
         if self._spec is not None and not self._spec.done():
@@ -182,6 +200,7 @@ class Speaker:
         self.audio_seconds = 0.0
         self.spoken: list[tuple[float, str]] = []  # (start offset in playback seconds, clause text)
         self.pcm: list[bytes] = []
+        self.failed: set[str] = set()  # a provider that failed once is skipped for the rest of the reply
 
     def stop(self) -> None:
         self.first_audio_at = None
@@ -204,7 +223,7 @@ class Speaker:
     async def say(self, clause: str, language: str, turn: int) -> None:
         from support.speech.tts import get_tts
 
-        pcm = await get_tts().synthesize_clause(clause, language, on_call=self.on_call)
+        pcm = await get_tts().synthesize_clause(clause, language, on_call=self.on_call, failed=self.failed)
         if not pcm:
             return
         if self.first_audio_at is None:
@@ -250,6 +269,7 @@ class VoicePipeline:
         self._reply_language: str | None = None
         self._interrupted_text: str | None = None
         self._last_reply_id: int | None = None
+        self._deferred_end: asyncio.TimerHandle | None = None
 
     # -- configuration ------------------------------------------------------
     def configure(self, *, sample_rate: int | None = None, language: str | None = None, mode: str | None = None) -> None:
@@ -276,6 +296,11 @@ class VoicePipeline:
             if kind == "barge_in":
                 await self.interrupt(reason="speech")
             elif kind == "speech_start":
+                if self._deferred_end is not None:
+                    # The shopper went on after a pause that sounded unfinished: same utterance.
+                    self._deferred_end.cancel()
+                    self._deferred_end = None
+                    continue
                 await self._send_event({"type": "vad", "state": "speech_start"})
             elif kind == "pause" and self.mode == "vad":
                 self.stt.speculate(self.input.snapshot())
@@ -283,8 +308,19 @@ class VoicePipeline:
                 self.stt.discard()
             elif kind == "end_of_turn" and self.mode == "vad":
                 eos = self.input.last_voiced_at or at
-                await self._send_event({"type": "vad", "state": "speech_end"})
-                self._start_voice_turn(eos=eos, reuse=not self.input.voiced_since_snapshot)
+                extra = (settings.VOICE_EOT_UNFINISHED_MS - settings.VOICE_EOT_SILENCE_MS) / 1000
+                if extra > 0 and self.stt.sounds_unfinished():
+                    # "Hi, I want to know where my order is." must not end at the comma: when the
+                    # speculative transcript ends mid-sentence, wait a little longer for more.
+                    self._deferred_end = asyncio.get_running_loop().call_later(
+                        extra, lambda eos=eos: asyncio.ensure_future(self._end_of_speech(eos)))
+                    continue
+                await self._end_of_speech(eos)
+
+    async def _end_of_speech(self, eos: float) -> None:
+        self._deferred_end = None
+        await self._send_event({"type": "vad", "state": "speech_end"})
+        self._start_voice_turn(eos=eos, reuse=not self.input.voiced_since_snapshot)
 
     async def on_end(self) -> None:
         """Push-to-talk: the shopper released the button; the clock starts now."""
@@ -314,6 +350,8 @@ class VoicePipeline:
         await self._send_event({"type": "barge_in", "reason": reason, "turn": self.turn_no, "heard": heard})
 
     async def close(self) -> None:
+        if self._deferred_end is not None:
+            self._deferred_end.cancel()
         self.stt.discard()
         if self.turn_task is not None and not self.turn_task.done():
             self.turn_task.cancel()

@@ -15,22 +15,31 @@ _started = threading.Event()
 done = threading.Event()
 
 
-def warm_up_voice() -> None:
+def load_models() -> None:
+    """Load every configured local model (start-up, synchronous): a bad WHISPER_* or TTS_* setting
+    stops the process here with a message naming it."""
+    from support.speech.models import warm_up
+
+    t0 = time.perf_counter()
+    log.info("voice warm-up 1/4: loading models")
+    warm_up()
+    log.info("voice warm-up: models loaded in %.1f s", time.perf_counter() - t0)
+
+
+def run_models_once() -> None:
+    """Run each model once (background): the first call of each pays for allocations and caches."""
     from support.speech.asr import get_asr
     from support.speech.audio import pcm16_to_float, resample_float
-    from support.speech.models import warm_up
     from support.speech.tts import get_tts
 
     from .vad import StreamingVAD
 
     t0 = time.perf_counter()
     try:
-        log.info("voice warm-up 1/4: loading models")
-        warm_up()
-        log.info("voice warm-up 2/4: speech synthesis (%.1f s)", time.perf_counter() - t0)
+        log.info("voice warm-up 2/4: speech synthesis")
         pcm = get_tts().synthesize("Hello, how can I help you today?", "en")
-        for language in ("hi", "bn", "mr"):
-            get_tts().synthesize("नमस्ते", language) if language != "bn" else get_tts().synthesize("নমস্কার", language)
+        for language, text in (("hi", "नमस्ते"), ("bn", "নমস্কার"), ("mr", "नमस्कार")):
+            get_tts().synthesize(text, language)
         log.info("voice warm-up 3/4: speech recognition (%.1f s)", time.perf_counter() - t0)
         samples = resample_float(pcm16_to_float(pcm), settings.TTS_SAMPLE_RATE, 16000)
         get_asr().transcribe(samples, language="en")
@@ -46,8 +55,10 @@ def warm_up_voice() -> None:
 
 
 def start_warmup() -> None:
-    """Start the warm-up once per process, in the background: the server answers at once."""
+    """Once per process: load the models now, run them once in the background."""
     if not settings.VOICE_WARMUP or _started.is_set():
+        done.set()
         return
     _started.set()
-    threading.Thread(target=warm_up_voice, name="voice-warmup", daemon=True).start()
+    load_models()
+    threading.Thread(target=run_models_once, name="voice-warmup", daemon=True).start()

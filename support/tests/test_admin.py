@@ -199,3 +199,22 @@ def test_log_rows_are_read_only(admin_client, model, factory):
 
     assert stored.get(pk=row.pk) == before
     assert type(row).objects.count() == 1
+
+
+def test_conversation_markdown_export(admin_client):
+    from support.models import Conversation, Message, ToolCall
+
+    conv = Conversation.objects.create(channel="web-text", language="hi")
+    msg = Message.objects.create(conversation=conv, role="user", text="मेरा ऑर्डर कहाँ है?", language="hi")
+    Message.objects.create(conversation=conv, role="assistant", text="कृपया ऑर्डर नंबर बताइए।", language="hi",
+                           timings={"brain_ms": 12.0})
+    ToolCall.objects.create(conversation=conv, message=msg, name="track_order", arguments={"order_number": "ORD-1042"},
+                            result={"ok": False, "code": "verification_required"}, ok=False, error="verification_required")
+    page = admin_client.get(f"/admin/support/conversation/{conv.pk}/change/")
+    assert b"Download as Markdown" in page.content
+    resp = admin_client.get(f"/admin/support/conversation/{conv.pk}/markdown/")
+    assert resp.status_code == 200 and resp["Content-Type"].startswith("text/markdown")
+    text = resp.content.decode()
+    assert "मेरा ऑर्डर कहाँ है?" in text and "`track_order`" in text and "ORD-1042" in text and "brain 12 ms" in text
+    action = admin_client.post("/admin/support/conversation/", {"action": "export_markdown", "_selected_action": [str(conv.pk)]})
+    assert action.status_code == 200 and "कृपया" in action.content.decode()

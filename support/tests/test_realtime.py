@@ -124,6 +124,35 @@ async def test_hands_free_turn_ends_on_silence(utterance_pcm):
     await comm.disconnect()
 
 
+async def test_a_pause_at_a_comma_does_not_split_the_turn(utterance_pcm):
+    """DESIGN.md's trap: with a 0.2 s silence, "Hi, I want to know where my order is." became two turns."""
+    comm, _ = await connect("language=en&mode=vad")
+    pcm = await sync_to_async(utterance_pcm)("Hi, I want to know where my order is.")
+    await stream(comm, silence(0.3) + pcm + silence(1.2), paced=True)
+    events, _ = await collect_turn(comm)
+    text = of(events, "transcript")[0]["text"].lower()
+    assert "hi" in text and "where my order is" in text
+    assert "order number" in of(events, "reply")[0]["text"].lower()
+    await comm.disconnect()
+
+
+@pytest.mark.parametrize("text,unfinished", [
+    ("Hi, I want to know,", True), ("I want to talk to my", True), ("मुझे ऑर्डर और", True),
+    ("Where is my order?", False), ("Hi.", False), ("", False),
+])
+def test_unfinished_sentence_heuristic(text, unfinished):
+    from support.realtime.pipeline import Heard, SpeechToText
+
+    async def run():
+        stt = SpeechToText(language="en", on_call=lambda call: None)
+        future = asyncio.get_running_loop().create_future()
+        future.set_result(Heard(text=text, language="en", confidence=0.9, asr_ms=1))
+        stt._spec = future
+        return stt.sounds_unfinished()
+
+    assert asyncio.run(run()) is unfinished
+
+
 async def test_silence_gets_a_reprompt_not_an_error():
     comm, _ = await connect()
     noise = (np.random.default_rng(1).normal(0, 30, RATE)).astype("<i2").tobytes()
@@ -154,7 +183,7 @@ async def test_barge_in_stops_the_reply_and_keeps_what_was_heard(utterance_pcm):
         out = await comm.receive_output(timeout=30)
         if out.get("bytes"):
             break
-    interruption = await sync_to_async(utterance_pcm)("Stop, I want to talk to a human please.")
+    interruption = await sync_to_async(utterance_pcm)("I want to talk to a human please.")
     barge = None
     for i in range(0, len(interruption), FRAME * 2):
         await comm.send_to(bytes_data=interruption[i:i + FRAME * 2])

@@ -1,0 +1,173 @@
+"""Voice over REST: real audio through real ASR, the offline brain and real TTS."""
+
+import base64
+import io
+import wave
+
+import av
+import numpy as np
+import pytest
+from django.conf import settings
+from rest_framework.test import APIClient
+
+from catalog.tests.factories import PolicyFactory
+from crm.tests.factories import CustomerFactory
+from orders.models import Order
+from orders.tests.factories import OrderFactory
+from support.models import Conversation, Message, ModelCall
+
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def speak():
+    """Text -> 16 kHz mono PCM16 WAV bytes, spoken by Piper (the product's own English voice)."""
+    from support.speech.audio import float_to_pcm16, pcm16_to_float, resample_float
+    from support.speech.tts import get_tts
+
+    def make(text: str) -> bytes:
+        pcm = get_tts().synthesize(text, "en")
+        samples = resample_float(pcm16_to_float(pcm), settings.TTS_SAMPLE_RATE, 16000)
+        silence = np.zeros(4000, np.float32)
+        return wav(float_to_pcm16(np.concatenate([silence, samples, silence])))
+
+    return make
+
+
+def wav(pcm: bytes, rate: int = 16000) -> bytes:
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(pcm)
+    return buf.getvalue()
+
+
+def to_mp3(wav_bytes: bytes) -> bytes:
+    """Re-encode with PyAV, the way another client's recorder would hand us MP3."""
+    src = av.open(io.BytesIO(wav_bytes))
+    out_buf = io.BytesIO()
+    out = av.open(out_buf, "w", format="mp3")
+    stream = out.add_stream("mp3", rate=16000)
+    for frame in src.decode(audio=0):
+        frame.pts = None
+        for packet in stream.encode(frame):
+            out.mux(packet)
+    for packet in stream.encode(None):
+        out.mux(packet)
+    out.close()
+    return out_buf.getvalue()
+
+
+@pytest.fixture(autouse=True)
+def policies(db):
+    PolicyFactory(kind="returns", text="You can return most items within 7 days of delivery.")
+
+
+def test_process_multipart_wav(speak):
+    client = APIClient()
+    audio = speak("What is your return policy?")
+    resp = client.post("/api/voice/process", {"file": io.BytesIO(audio), "language": "en"}, format="multipart")
+    assert resp.status_code == 200, resp.content
+    body = resp.json()
+    assert "return policy" in body["transcript"].lower()
+    assert body["language"] == "en" and body["confidence"] > 0.5
+    assert "7 days" in body["reply"]
+    assert body["audio"]["mime"] == "audio/wav"
+    reply_wav = base64.b64decode(body["audio"]["base64"])
+    with wave.open(io.BytesIO(reply_wav)) as w:
+        assert w.getframerate() == settings.TTS_SAMPLE_RATE and w.getnframes() > settings.TTS_SAMPLE_RATE // 2
+    assert body["audio"]["url"].endswith(".wav")
+    assert {"decode_ms", "asr_ms", "brain_ms", "tts_ms", "total_ms"} <= set(body["timings"])
+    conv = Conversation.objects.get(pk=body["session_id"])
+    user, assistant = conv.messages.order_by("id")
+    assert user.audio and assistant.audio and user.asr_confidence
+    stages = set(ModelCall.objects.filter(conversation=conv).values_list("stage", flat=True))
+    assert {"asr", "tts"} <= stages
+    assert ModelCall.objects.get(conversation=conv, stage="asr").message == user
+
+
+def test_process_base64_mp3_continues_session(speak):
+    client = APIClient()
+    first = client.post("/api/voice/process", {"audio_base64": base64.b64encode(speak("Hello")).decode(), "mime": "audio/wav"},
+                        format="json").json()
+    mp3 = to_mp3(speak("What is your return policy?"))
+    resp = client.post("/api/voice/process", {"audio_base64": base64.b64encode(mp3).decode(), "mime": "audio/mpeg",
+                                              "session_id": first["session_id"], "token": first["token"]}, format="json")
+    assert resp.status_code == 200, resp.content
+    assert "return" in resp.json()["transcript"].lower()
+    assert Conversation.objects.get(pk=first["session_id"]).messages.filter(role="user").count() == 2
+
+
+def test_silence_gives_empty_transcript_and_reprompt():
+    silent = wav(np.zeros(16000 * 2, "<i2").tobytes())
+    resp = APIClient().post("/api/voice/process", {"file": io.BytesIO(silent)}, format="multipart")
+    assert resp.status_code == 200
+    body = resp.json()
+    assert body["transcript"] == "" and body["reprompt"] is True and body["reply"]
+    assert Message.objects.count() == 0
+
+
+def test_corrupt_audio_is_422_and_only_the_error_is_recorded():
+    resp = APIClient().post("/api/voice/process", {"audio_base64": base64.b64encode(b"RIFF\x00\x00garbage" * 50).decode(),
+                                                   "mime": "audio/wav"}, format="json")
+    assert resp.status_code == 422
+    assert resp.json()["code"] == "audio_corrupt"
+    assert Message.objects.count() == 0
+    error = ModelCall.objects.get()
+    assert not error.ok and "audio_corrupt" in error.error
+
+
+def test_oversize_audio_is_413(settings):
+    settings.AUDIO_MAX_BYTES = 1000
+    resp = APIClient().post("/api/voice/process", {"file": io.BytesIO(b"\x00" * 5000)}, format="multipart")
+    assert resp.status_code == 413 and resp.json()["code"] == "audio_too_large"
+    assert Message.objects.count() == 0
+
+
+def test_too_long_audio_is_422(settings):
+    settings.AUDIO_MAX_SECONDS = 1
+    resp = APIClient().post("/api/voice/process", {"file": io.BytesIO(wav(np.zeros(16000 * 3, "<i2").tobytes()))},
+                            format="multipart")
+    assert resp.status_code == 422 and resp.json()["code"] == "audio_too_long"
+
+
+def test_bad_base64_and_missing_audio_are_400():
+    client = APIClient()
+    resp = client.post("/api/voice/process", {"audio_base64": "!!!not base64!!!"}, format="json")
+    assert resp.status_code == 400 and resp.json()["code"] == "audio_base64_invalid"
+    resp = client.post("/api/voice/process", {}, format="json")
+    assert resp.status_code == 400 and "file" in resp.json()["errors"]
+
+
+def test_raw_pcm_with_its_rate(speak):
+    with wave.open(io.BytesIO(speak("What is your return policy?"))) as w:
+        pcm = w.readframes(w.getnframes())
+    resp = APIClient().post("/api/voice/process", {"audio_base64": base64.b64encode(pcm).decode(), "mime": "audio/pcm",
+                                                   "sample_rate": 16000}, format="json")
+    assert resp.status_code == 200
+    assert "return" in resp.json()["transcript"].lower()
+
+
+def test_v1_session_audio_message_as_the_prototype_documented(api_client, speak):
+    customer = CustomerFactory(customer_id="cust_123")
+    order = OrderFactory(customer=customer, status=Order.Status.SHIPPED)
+    sid = api_client.post("/api/v1/sessions", {"customer_id": "cust_123", "language": "en"}, format="json").json()["session_id"]
+    audio = speak(f"Where is my order {order.number.replace('-', ' ')}?")
+    resp = api_client.post(f"/api/v1/sessions/{sid}/messages",
+                           {"type": "audio", "audio_base64": base64.b64encode(audio).decode(), "mime": "audio/wav"}, format="json")
+    assert resp.status_code == 200, resp.content
+    body = resp.json()
+    assert "order" in body["transcript"].lower()
+    conv = api_client.get(f"/api/v1/sessions/{sid}/conversation").json()
+    assert {c["stage"] for c in conv["model_calls"]} >= {"asr", "tts"}
+
+
+def test_voice_text_returns_audio():
+    resp = APIClient().post("/api/voice/text", {"text": "What is your return policy?", "language": "en"}, format="json")
+    assert resp.status_code == 200
+    body = resp.json()
+    assert "7 days" in body["reply"]
+    assert base64.b64decode(body["audio"]["base64"])[:4] == b"RIFF"
+    assert ModelCall.objects.filter(stage="tts", ok=True).exists()
