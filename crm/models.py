@@ -62,3 +62,18 @@ class CRMRecord(models.Model):
 
     def __str__(self):
         return f"CRM-{self.pk} {self.scenario}/{self.intent} ({self.status})"
+
+
+class CRMRecordEvent(models.Model):
+    """One row per status or assignment change of a CRM record (written by crm.services)."""
+
+    record = models.ForeignKey(CRMRecord, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=12, choices=CRMRecord.Status.choices, blank=True)
+    to_status = models.CharField(max_length=12, choices=CRMRecord.Status.choices, blank=True)
+    assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.CharField(max_length=150)
+    note = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]

@@ -1,6 +1,7 @@
 import hashlib
 import uuid
 
+from django.conf import settings
 from django.db import models
 
 from crm.models import Customer
@@ -43,6 +44,16 @@ class Conversation(models.Model):
         "voxsite.APIKey", null=True, blank=True, on_delete=models.SET_NULL, related_name="conversations",
         help_text="The integrator key that created it, if any.",
     )
+    # Staff takeover: while set, the assistant is paused and this staff member answers.
+    taken_over_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="taken_over_conversations",
+    )
+    taken_over_at = models.DateTimeField(null=True, blank=True)
+    handoff_requested_at = models.DateTimeField(null=True, blank=True, db_index=True,
+                                                help_text="When the shopper asked for a human (handoff queue).")
+    resolution = models.CharField(max_length=20, blank=True, db_index=True,
+                                  help_text="resolved / unresolved / handed_off, set after the conversation ends.")
+    last_activity_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     class Meta:
         ordering = ["-started_at"]
@@ -132,3 +143,75 @@ class ToolCall(models.Model):
 
     def __str__(self):
         return f"{self.name} ({'ok' if self.ok else 'error'})"
+
+
+class AuditLog(models.Model):
+    """Who did what as staff: takeovers, hand-backs, order and return changes. Append-only."""
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor_label = models.CharField(max_length=150, help_text="Username or key prefix at the time.")
+    action = models.CharField(max_length=50, db_index=True, help_text="e.g. conversation.takeover, order.cancel")
+    object_type = models.CharField(max_length=50)
+    object_id = models.CharField(max_length=64, db_index=True)
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.actor_label} {self.action} {self.object_type}:{self.object_id}"
+
+
+class DailyMetric(models.Model):
+    """One day's roll-up for the supervisors' dashboard (written by a periodic task)."""
+
+    date = models.DateField()
+    language = models.CharField(max_length=2, blank=True, help_text="Empty: all languages.")
+    conversations = models.PositiveIntegerField(default=0)
+    turns = models.PositiveIntegerField(default=0)
+    handoffs = models.PositiveIntegerField(default=0)
+    tool_calls = models.PositiveIntegerField(default=0)
+    tool_errors = models.PositiveIntegerField(default=0)
+    fallbacks = models.PositiveIntegerField(default=0, help_text="Provider calls that failed and were answered by the next one.")
+    intents = models.JSONField(default=dict, blank=True, help_text="intent -> count")
+    tools = models.JSONField(default=dict, blank=True, help_text="tool -> count")
+    latency = models.JSONField(default=dict, blank=True, help_text='{"asr": {"p50": .., "p95": ..}, "eos_to_first_audio": {...}}')
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-date", "language"]
+        constraints = [models.UniqueConstraint(fields=["date", "language"], name="dailymetric_unique_date_language")]
+
+    def __str__(self):
+        return f"{self.date} {self.language or 'all'}"
+
+
+class BatchJob(models.Model):
+    """Batch transcription of a long recording (POST /api/voice/process with async=true)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    audio = models.FileField(upload_to="batch/%Y/%m/%d/")
+    mime = models.CharField(max_length=80, blank=True)
+    language = models.CharField(max_length=4, default="auto")
+    conversation = models.ForeignKey(Conversation, null=True, blank=True, on_delete=models.SET_NULL, related_name="batch_jobs")
+    api_key = models.ForeignKey("voxsite.APIKey", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    token_hash = models.CharField(max_length=64, blank=True, editable=False)
+    result = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"batch {self.id} ({self.status})"

@@ -140,6 +140,11 @@
     log.scrollTop = log.scrollHeight;
     return li;
   }
+  function replyBubble(turn) {
+    var li = bubble("assistant", "");
+    li.dataset.turn = turn || 0;
+    return li;
+  }
   function markInterrupted(li) { li.classList.add("vx-interrupted"); li.dataset.note = ui("interrupted"); }
   function announce(text) { live.textContent = text || ""; }
   function setStatus(text) { statusEl.textContent = text || ""; }
@@ -265,7 +270,7 @@
         state.audioTurn = ev.turn || state.audioTurn + 1;
         break;
       case "reply_delta":
-        if (!state.current) state.current = bubble("assistant", "");
+        if (!state.current) state.current = replyBubble(ev.turn);
         state.current.textContent += ev.text;
         log.scrollTop = log.scrollHeight;
         break;
@@ -274,7 +279,7 @@
         break;
       case "reply":
         if (ev.language) state.replyLanguage = ev.language;
-        if (!state.current) state.current = bubble("assistant", "");
+        if (!state.current) state.current = replyBubble(ev.turn);
         state.current.textContent = ev.text;
         state.current.lang = ev.language || "";
         announce(ev.text);
@@ -286,10 +291,13 @@
       case "barge_in":
         stopPlayback();
         state.dropUpTo = Math.max(state.dropUpTo, ev.turn || 0);
-        if (state.current) {
+        // The reply may have been complete and only still playing, so find it by its turn.
+        var replies = log.querySelectorAll('.vx-assistant[data-turn="' + (ev.turn || 0) + '"]');
+        var cut = state.current || replies[replies.length - 1];
+        if (cut && !cut.classList.contains("vx-interrupted")) {
           // Keep what the shopper actually heard, as the server stores it.
-          if (ev.heard) state.current.textContent = ev.heard;
-          markInterrupted(state.current);
+          if (ev.heard) cut.textContent = ev.heard;
+          markInterrupted(cut);
         }
         state.current = null;
         setActivity(ev.reason === "speech" ? ui("listening") : "");

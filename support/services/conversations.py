@@ -65,8 +65,9 @@ def conversation_handoff(*, conversation: Conversation, reason: str, language: s
 
     conv = Conversation.objects.select_for_update().get(pk=conversation.pk)
     conv.status = Conversation.Status.HANDED_OFF
+    conv.handoff_requested_at = conv.handoff_requested_at or timezone.now()
     conv.full_clean()
-    conv.save(update_fields=["status", "updated_at"])
+    conv.save(update_fields=["status", "handoff_requested_at", "updated_at"])
     return crm_record_create(
         scenario="handoff", intent="human_agent", priority=CRMRecord.Priority.HIGH, summary=reason[:300],
         payload={"reason": reason, "language": language, "next_steps": HANDOFF_NEXT_STEPS.get(language, HANDOFF_NEXT_STEPS["en"])},

@@ -214,8 +214,9 @@ def conversation_turn(
                       input_size=len(text), output_size=len(reply), tokens_in=m.tokens_in, tokens_out=m.tokens_out)
             for m in model_events
         ])
-        fields = ["state", "updated_at"]
+        fields = ["state", "updated_at", "last_activity_at"]
         conversation.state = _jsonable(ctx.state)
+        conversation.last_activity_at = assistant_message.created_at
         if intent not in ("unknown", "error") and intent not in (conversation.tags or []):
             conversation.tags = [*(conversation.tags or []), intent]
             fields.append("tags")
