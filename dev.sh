@@ -142,7 +142,7 @@ cmd_start() {
 
 EOF
     say "Serving with Daphne on $host:$port (Ctrl-C stops)"
-    exec "$VENV/bin/daphne" -b "$host" -p "$port" voxsite.asgi:application
+    exec "$VENV/bin/daphne" -b "$host" -p "$port" --ping-interval 10 --ping-timeout 30 voxsite.asgi:application
 }
 
 cmd_test() {

@@ -1,16 +1,29 @@
-"""CRM writes: customers and CRM records (tickets, call dispositions, handoffs)."""
+"""CRM writes: customers and CRM records (tickets, call dispositions, handoffs), and the records'
+workflow: status changes through an allowed-transitions table, assignment, one event row per change."""
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from voxsite.errors import InvalidTransition
 from voxsite.metrics import counter
 
-from .models import CRMRecord, Customer
+from .models import CRMRecord, CRMRecordEvent, Customer
 from .phones import phone_normalize
 
 CRM_RECORDS_CREATED = counter(
     "voxsite_crm_records_created", "CRM records created, by scenario and priority.", ("scenario", "priority")
 )
+
+C = CRMRecord.Status
+
+# Resolving straight from open is allowed (a quick answer needs no "in progress" step); a resolved
+# record is reopened, never moved to in progress directly, so the reopening shows in its history.
+CRM_RECORD_TRANSITIONS: dict[str, set[str]] = {
+    C.OPEN: {C.IN_PROGRESS, C.RESOLVED},
+    C.IN_PROGRESS: {C.RESOLVED, C.OPEN},
+    C.RESOLVED: {C.OPEN},
+}
 
 
 @transaction.atomic
@@ -57,3 +70,53 @@ def customer_create(
     customer.full_clean()
     customer.save()
     return customer
+
+
+def _locked_record(record: CRMRecord) -> CRMRecord:
+    return CRMRecord.objects.select_for_update().get(pk=record.pk)
+
+
+@transaction.atomic
+def crm_record_transition(*, record: CRMRecord, to_status: str, actor: str, note: str = "") -> CRMRecord:
+    """Move a record to another status under a row lock, writing one event row. Raises
+    InvalidTransition (409, crm_invalid_transition) for a move the table does not allow, the
+    same status included: two staff resolving the same record at once get one success, one 409."""
+    locked = _locked_record(record)
+    if to_status not in CRM_RECORD_TRANSITIONS.get(locked.status, set()):
+        raise InvalidTransition(
+            f"CRM-{locked.pk} cannot go from {locked.status} to {to_status}.",
+            code="crm_invalid_transition", from_status=locked.status, to_status=to_status,
+            allowed=sorted(CRM_RECORD_TRANSITIONS.get(locked.status, set())),
+        )
+    from_status = locked.status
+    locked.status = to_status
+    locked.full_clean()
+    locked.save(update_fields=["status", "updated_at"])
+    event = CRMRecordEvent(record=locked, from_status=from_status, to_status=to_status, actor=actor[:150], note=note[:300])
+    event.full_clean()
+    event.save()
+    record.status, record.updated_at = locked.status, locked.updated_at
+    return locked
+
+
+@transaction.atomic
+def crm_record_assign(
+    *, record: CRMRecord, user: AbstractBaseUser | None, actor: str, note: str = ""
+) -> CRMRecord:
+    """Assign a record to a staff member (None unassigns), writing one event row. Assigning to the
+    current assignee changes nothing and writes no event."""
+    locked = _locked_record(record)
+    if locked.assigned_to_id == (user.pk if user is not None else None):
+        return locked
+    locked.assigned_to = user
+    locked.full_clean()
+    locked.save(update_fields=["assigned_to", "updated_at"])
+    # Statuses stay blank: the row records an assignment, not a status change.
+    event = CRMRecordEvent(
+        record=locked, assigned_to=user,
+        actor=actor[:150], note=(note or ("assigned" if user is not None else "unassigned"))[:300],
+    )
+    event.full_clean()
+    event.save()
+    record.assigned_to, record.updated_at = locked.assigned_to, locked.updated_at
+    return locked

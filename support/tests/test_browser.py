@@ -88,20 +88,25 @@ class Page:
 
 @pytest.fixture
 def browser(server, workdir):
-    drivers = []
+    pages = []
 
     def open_page(name: str, *, wav=None, size=(1280, 900)) -> Page:
         driver = bh.chromium(workdir=workdir, wav=wav, size=size)
-        drivers.append(driver)
-        driver.get(server.url + "/")
         page = Page(driver, server, name)
+        pages.append(page)
+        driver.get(server.url + "/")
         page.wait("return !!(window.VoxsiteWidget && document.querySelector('.vx-root .vx-launcher'))", "the widget to mount", 15)
         page.js(WATCH_ACTIVITY)
         return page
 
     yield open_page
-    for driver in drivers:
-        driver.quit()
+    for page in pages:
+        # The protocol as the widget saw it, next to the screenshots, for reading a failure.
+        try:
+            events = [{k: v for k, v in e.items() if k not in ("token",)} for e in page.events()]
+            (bh.ARTIFACTS / f"{page.name}-events.json").write_text(json.dumps(events, ensure_ascii=False, indent=1))
+        finally:
+            page.driver.quit()
 
 
 def test_hands_free_voice_turn_about_an_order(browser, workdir):

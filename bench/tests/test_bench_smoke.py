@@ -1,0 +1,213 @@
+"""The bench scripts work: their helpers, their checks against misbehaving servers, and a tiny
+real run of each (marked slow). No timing is asserted anywhere: the figures are printed by the
+benches, not judged by tests."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bench import common
+from bench.bench_text import Client
+from bench.bench_voice import VoiceSession, transcript_matches
+from bench.utterances import FRAME_SAMPLES, Utterance, last_voiced_frame
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+# ---------------------------------------------------------------------------
+# Helpers
+
+
+def test_percentile_matches_numpy_linear_interpolation():
+    values = [5.0, 1.0, 9.0, 3.0, 7.0, 2.0]
+    for p in (0, 25, 50, 95, 100):
+        assert common.percentile(values, p) == pytest.approx(float(np.percentile(values, p)))
+    assert common.percentile([], 50) is None
+    assert common.percentile([None, 4.0], 50) == 4.0
+
+
+def test_table_is_markdown_with_aligned_columns():
+    out = common.table(["a", "bb"], [[1.234, None], ["x", 10]]).splitlines()
+    assert out == ["| a   | bb |", "| --- | -- |", "| 1.2 | -  |", "| x   | 10 |"]
+    assert len({len(line) for line in out}) == 1
+
+
+def test_last_voiced_frame_ignores_quiet_tail():
+    rate = 16000
+    silence = np.zeros(rate // 2)
+    tone = 8000 * np.sin(np.linspace(0, 2 * np.pi * 440, rate // 4))
+    hiss = np.random.default_rng(0).normal(0, 20, rate // 4)  # far below 5% of the tone's RMS
+    pcm = np.concatenate([silence, tone, hiss]).astype("<i2").tobytes()
+    assert last_voiced_frame(pcm) == (12000 - 1) // FRAME_SAMPLES  # the frame holding the last tone sample
+    assert last_voiced_frame(np.zeros(3200, "<i2").tobytes()) == -1
+
+
+def test_transcript_matching_tolerates_spoken_digits_and_rejects_other_utterances():
+    assert transcript_matches("Where is my order number 1 0 4 2?", "Where's my order number 1042?")
+    assert transcript_matches("What smartwatches do you have?", "What smart watches do you have?")
+    assert not transcript_matches("What is your return policy?", "Do you deliver to Pune?")
+    assert not transcript_matches("Do you deliver to Pune?", None)
+
+
+def test_server_start_failure_reports_the_command_output(tmp_path):
+    # DEBUG=false without a SECRET_KEY: settings refuse to load, so migrate fails.
+    srv = common.Server(extra_env={"SECRET_KEY": ""}, quiet=True)
+    with pytest.raises(RuntimeError, match="manage.py migrate.*failed(.|\n)*SECRET_KEY"):
+        with srv:
+            pass
+    assert srv.proc is None and srv.workdir is None  # nothing left behind
+
+
+# ---------------------------------------------------------------------------
+# The text bench's checks, against a local server that misbehaves
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    replies: list[tuple[int, dict]] = []
+
+    def do_POST(self):  # noqa: N802
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        status, body = self.replies.pop(0)
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def fake_http():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def test_text_client_counts_errors_and_wrong_tools_as_failures(fake_http):
+    _Handler.replies = [
+        (200, {"session_id": "s1", "token": "t1", "tool_calls": [{"name": "get_policy"}], "reply": "ok"}),
+        (200, {"session_id": "s1", "tool_calls": [], "reply": "I could not find that"}),
+        (500, {"code": "server_error"}),
+    ]
+    script = [[("What is your return policy?", "policy", "get_policy"),
+               ("Show me earbuds", "product search", "search_products")],
+              [("Hello", "small talk", None)]]
+    turns = Client(fake_http.server_address[1], script).run(3)
+    assert [t.ok for t in turns] == [True, False, False]
+    assert "expected search_products" in turns[1].detail
+    assert turns[2].detail == "HTTP 500 server_error"
+
+
+# ---------------------------------------------------------------------------
+# The voice bench's checks, against a local WebSocket server that misbehaves
+
+
+def _utterance(index: int, text: str) -> Utterance:
+    tone = (8000 * np.sin(np.linspace(0, 2 * np.pi * 300, 3200))).astype("<i2")
+    pcm = np.concatenate([np.zeros(1600, "<i2"), tone, np.zeros(640, "<i2")]).tobytes()
+    return Utterance(index=index, text=text, pcm=pcm, last_voiced_frame=last_voiced_frame(pcm), engine="test")
+
+
+async def _fake_voice_server(behaviour):
+    """A server speaking the protocol's shape; `behaviour(turn)` says what to answer to each end."""
+    from aiohttp import web
+
+    async def handler(request):
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        await ws.send_json({"type": "session", "session_id": "x", "output_audio": {"sample_rate": 16000}})
+        turn = 0
+        async for msg in ws:
+            if msg.type == web.WSMsgType.TEXT and json.loads(msg.data).get("type") == "end":
+                turn += 1
+                action = behaviour(turn)
+                if action == "silent":
+                    continue
+                said = action if isinstance(action, str) else "what is your return policy"
+                await ws.send_json({"type": "transcript", "text": said, "turn": turn})
+                await ws.send_json({"type": "audio_start", "turn": turn})
+                await ws.send_bytes(b"\x00\x00" * 160)
+                await ws.send_json({"type": "metrics", "turn": turn, "eos_to_first_audio_ms": 1.0})
+                await ws.send_json({"type": "end", "turn": turn})
+        return ws
+
+    app = web.Application()
+    app.router.add_get("/api/voice/stream", handler)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    return runner, f"ws://127.0.0.1:{port}"
+
+
+def test_voice_session_flags_wrong_transcripts_and_lost_turns():
+    utterances = [_utterance(0, "What is your return policy?"), _utterance(1, "Do you deliver to Pune?"),
+                  _utterance(2, "What is your return policy?")]
+    # Turn 1 answers properly, turn 2 answers with another utterance's transcript, turn 3 never answers.
+    behaviour = {1: None, 2: "what is your return policy", 3: "silent"}.get
+
+    async def go():
+        runner, url = await _fake_voice_server(behaviour)
+        try:
+            session = VoiceSession(url=url, mode="ptt", utterances=utterances, number=0, turn_timeout=1.5)
+            return await session.run()
+        finally:
+            await runner.cleanup()
+
+    result = asyncio.run(go())
+    assert [t.status for t in result.turns] == ["ok", "mismatch", "lost"]
+    assert result.turns[0].latency_ms is not None and result.turns[0].turn_no == 1
+    assert result.turns[1].latency_ms is None
+
+
+# ---------------------------------------------------------------------------
+# Tiny real runs (a real Daphne server, real models)
+
+
+def _run(script: str, *args: str, timeout: int) -> subprocess.CompletedProcess:
+    return subprocess.run([common.python(), str(ROOT / "bench" / script), *args], cwd=ROOT, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+@pytest.mark.slow
+def test_text_bench_quick_run(tmp_path):
+    out = tmp_path / "text.json"
+    done = _run("bench_text.py", "--quick", "--sqlite-immediate", "--json", str(out), timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "| sequential" in done.stdout and "| concurrent" in done.stdout
+    data = json.loads(out.read_text())
+    assert data["sequential"]["turns"] == 6 and data["sequential"]["failed"] == 0
+    assert data["concurrent"]["turns"] == 6 and data["concurrent"]["failed"] == 0
+    assert data["failures"] == []
+
+
+@pytest.mark.slow
+def test_voice_bench_quick_run(tmp_path):
+    out = tmp_path / "voice.json"
+    done = _run("bench_voice.py", "--quick", "--sqlite-immediate", "--json", str(out), timeout=580)
+    assert done.returncode == 0, done.stdout + done.stderr
+    runs = json.loads(out.read_text())
+    assert [(r["mode"], r["sessions"]) for r in runs] == [("ptt", 1), ("vad", 1), ("ptt", 2)]
+    for r in runs:
+        assert r["lost"] == 0 and r["out_of_order"] == 0, r
+        assert r["measured"] == r["utterances"] == 2 * r["sessions"], r
+        for turn in r["turns"]:
+            assert turn["status"] == "ok" and turn["transcript"], turn
+            assert turn["metrics"]["eos_to_first_audio_ms"] is not None
