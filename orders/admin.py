@@ -1,11 +1,14 @@
 """Orders and returns for support staff. Status is never a form field: it changes only through
-the admin actions below, which call orders.services (transition table, row lock, event row)."""
+the admin actions below, which call orders.services (transition table, row lock, event row).
+Every staff change, refused ones included, leaves an audit row (support.services.audit)."""
 
 from django import forms
 from django.contrib import admin
+from django.db import transaction
 
+from support.services.audit import audit_record
 from voxsite.admin import ReadOnlyAdminMixin, ReadOnlyInline, admin_link, inr, run_service_action, staff_actor
-from voxsite.errors import InvalidTransition
+from voxsite.errors import DomainError, InvalidTransition
 
 from . import services
 from .models import Order, OrderEvent, OrderItem, Return, ReturnEvent, ReturnItem, TrackingEvent
@@ -20,6 +23,47 @@ NEXT_STATUS = {
     S.SHIPPED: S.OUT_FOR_DELIVERY,
     S.OUT_FOR_DELIVERY: S.DELIVERED,
 }
+
+
+def audited(request, action: str, call, *, reason: str = "", before=None, after=None):
+    """Wrap an admin action's per-row service call so each row leaves one audit row: with the
+    service's change in the same transaction when it succeeds, alone when a rule refuses it.
+    `before(obj)` and `after(result)` add details read before the call and from its result."""
+
+    def run(obj):
+        base = {"reason": reason, **(before(obj) if before else {})}
+        try:
+            with transaction.atomic():
+                result = call(obj)
+                extra = after(result) if after else {"status": getattr(result, "status", None)}
+                audit_record(actor=request.user, action=action, obj=obj, details={**base, "result": "ok", **extra})
+        except DomainError as exc:
+            audit_record(actor=request.user, action=action, obj=obj,
+                         details={**base, "result": "refused", "code": exc.code})
+            raise
+        return result
+
+    return run
+
+
+class AuditedChangesMixin:
+    """Edits through the change form (address, payment fields, items) are staff changes too."""
+
+    audit_prefix = ""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        request._audit_fields = list(form.changed_data)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        inlines = sorted({fs.prefix for fs in formsets if fs.has_changed()})
+        fields = getattr(request, "_audit_fields", [])
+        if fields or inlines or not change:
+            audit_record(
+                actor=request.user, action=f"{self.audit_prefix}.{'change' if change else 'create'}", obj=form.instance,
+                details={"fields": fields, "inlines": inlines, "result": "ok"},
+            )
 
 
 # ---------------------------------------------------------------------------
@@ -99,7 +143,8 @@ class OrderEventInline(ReadOnlyInline):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(AuditedChangesMixin, admin.ModelAdmin):
+    audit_prefix = "order"
     list_display = [
         "number", "customer", "status", "total_inr", "amount_paid_inr", "payment_method", "placed_at", "carrier",
     ]
@@ -139,9 +184,11 @@ class OrderAdmin(admin.ModelAdmin):
     @admin.action(permissions=["change"], description="Cancel selected orders")
     def cancel_orders(self, request, queryset):
         actor = staff_actor(request)
+        reason = "cancelled by staff"
         run_service_action(
             self, request, queryset,
-            lambda order: services.order_cancel(order=order, actor=actor, reason="cancelled by staff"),
+            audited(request, "order.cancel",
+                    lambda order: services.order_cancel(order=order, actor=actor, reason=reason), reason=reason),
             done="cancelled",
         )
 
@@ -159,7 +206,10 @@ class OrderAdmin(admin.ModelAdmin):
             return services.order_transition(order=order, to_status=target, actor=actor, reason="advanced by staff")
 
         run_service_action(
-            self, request, queryset, advance, done=lambda order: f"now {order.get_status_display().lower()}"
+            self, request, queryset,
+            audited(request, "order.advance", advance, reason="advanced by staff",
+                    before=lambda order: {"from_status": order.status, "to_status": NEXT_STATUS.get(order.status)}),
+            done=lambda order: f"now {order.get_status_display().lower()}",
         )
 
     @admin.action(permissions=["change"], description="Start a return of all items on selected delivered orders")
@@ -167,9 +217,9 @@ class OrderAdmin(admin.ModelAdmin):
         actor = staff_actor(request)
         run_service_action(
             self, request, queryset,
-            lambda order: services.return_create(
+            audited(request, "order.return_start", lambda order: services.return_create(
                 order=order, reason=Return.Reason.OTHER, actor=actor, reason_detail="started by staff",
-            ),
+            ), reason="started by staff", after=lambda ret: {"return": ret.number, "status": ret.status}),
             done=lambda ret: f"return {ret.number} requested",
         )
 
@@ -247,7 +297,8 @@ class ReturnEventInline(ReadOnlyInline):
 
 
 @admin.register(Return)
-class ReturnAdmin(admin.ModelAdmin):
+class ReturnAdmin(AuditedChangesMixin, admin.ModelAdmin):
+    audit_prefix = "return"
     list_display = ["number", "order", "customer", "status", "reason", "refund_inr", "requested_at"]
     list_filter = ["status", "reason"]
     search_fields = ["number", "order__number", "order__customer__phone", "order__customer__name"]
@@ -279,21 +330,26 @@ class ReturnAdmin(admin.ModelAdmin):
     def approve_returns(self, request, queryset):
         actor = staff_actor(request)
         run_service_action(
-            self, request, queryset, lambda ret: services.return_approve(ret=ret, actor=actor), done="approved"
+            self, request, queryset,
+            audited(request, "return.approve", lambda ret: services.return_approve(ret=ret, actor=actor)),
+            done="approved",
         )
 
     @admin.action(permissions=["change"], description="Reject selected returns")
     def reject_returns(self, request, queryset):
         actor = staff_actor(request)
         run_service_action(
-            self, request, queryset, lambda ret: services.return_reject(ret=ret, actor=actor), done="rejected"
+            self, request, queryset,
+            audited(request, "return.reject", lambda ret: services.return_reject(ret=ret, actor=actor)),
+            done="rejected",
         )
 
     @admin.action(permissions=["change"], description="Mark selected returns picked up")
     def mark_picked_up(self, request, queryset):
         actor = staff_actor(request)
         run_service_action(
-            self, request, queryset, lambda ret: services.return_mark_picked_up(ret=ret, actor=actor),
+            self, request, queryset,
+            audited(request, "return.pick_up", lambda ret: services.return_mark_picked_up(ret=ret, actor=actor)),
             done="picked up",
         )
 
@@ -301,7 +357,9 @@ class ReturnAdmin(admin.ModelAdmin):
     def refund_returns(self, request, queryset):
         actor = staff_actor(request)
         run_service_action(
-            self, request, queryset, lambda ret: services.return_refund(ret=ret, actor=actor),
+            self, request, queryset,
+            audited(request, "return.refund", lambda ret: services.return_refund(ret=ret, actor=actor),
+                    after=lambda ret: {"status": ret.status, "refund_amount": ret.refund_amount}),
             done=lambda ret: f"refunded {inr(ret.refund_amount)}",
         )
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpResponse
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import permissions, serializers, status
 from rest_framework.generics import ListAPIView
@@ -128,6 +130,9 @@ class VoiceTextApi(ConversationMessageApi):
         body = response.data
         from .models import Message
 
+        if body["message_id"] is None:  # a staff member has taken over: the assistant said nothing
+            body["audio"] = None
+            return Response(body)
         message = Message.objects.select_related("conversation").get(pk=body["message_id"])
         body["audio"] = reply_audio(message=message, text=body["reply"], language=body["language"])
         return Response(body)
@@ -138,8 +143,13 @@ class VoiceTextApi(ConversationMessageApi):
     responses={200: inline_serializer("VoiceTurn", {
         "session_id": serializers.UUIDField(), "transcript": serializers.CharField(), "language": serializers.CharField(),
         "confidence": serializers.FloatField(allow_null=True), "reply": serializers.CharField(),
-        "audio": serializers.DictField(), "timings": serializers.DictField()})},
-    description="Audio in (multipart `file`, or JSON `audio_base64` + `mime`): transcript, reply text, reply audio, timings.",
+        "audio": serializers.DictField(), "timings": serializers.DictField()}),
+        202: inline_serializer("BatchJobQueued", {
+            "job_id": serializers.UUIDField(), "status": serializers.CharField(), "poll": serializers.CharField(),
+            "token": serializers.CharField(required=False)})},
+    description="Audio in (multipart `file`, or JSON `audio_base64` + `mime`): transcript, reply text, reply audio, timings. "
+    "With `async=true` a long recording (up to BATCH_AUDIO_MAX_SECONDS) is transcribed in the background instead: 202 with "
+    "`job_id` and the URL to poll (`token` too for a caller without an API key).",
 )
 class VoiceProcessApi(ConversationView):
     def post(self, request):
@@ -148,6 +158,8 @@ class VoiceProcessApi(ConversationView):
         ser = s.VoiceProcessInSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         data = ser.validated_data
+        if data.get("async"):
+            return self.enqueue(data)
         upload = data.get("file")
         if upload is not None:
             if upload.size > settings.AUDIO_MAX_BYTES:
@@ -172,6 +184,62 @@ class VoiceProcessApi(ConversationView):
         if token:
             body["token"] = token
         return Response(body)
+
+    def enqueue(self, data) -> Response:
+        """async=true: store the recording as a batch job and answer 202 with where to poll."""
+        from .services.batch import batch_job_create
+        from .voice import audio_from_base64
+
+        upload = data.get("file")
+        if upload is not None:
+            audio, mime = upload, data.get("mime") or upload.content_type or ""
+        else:
+            audio, mime = audio_from_base64(data["audio_base64"]), data.get("mime", "")
+        conv, token = None, ""
+        if data.get("session_id"):
+            conv = self.open(data["session_id"], data)
+            token = self.token(data)
+        job, new_token = batch_job_create(
+            audio=audio, mime=mime, language=data.get("language") or "auto", sample_rate=data.get("sample_rate") or 16000,
+            api_key=self.api_key(), conversation=conv, token=token,
+        )
+        body = {"job_id": str(job.pk), "status": job.status, "poll": reverse("voice-job", args=[job.pk])}
+        if new_token:
+            body["token"] = new_token
+        return Response(body, status=status.HTTP_202_ACCEPTED)
+
+
+def batch_job_payload(job) -> dict:
+    body = {"job_id": str(job.pk), "status": job.status, "language": job.language, "attempts": job.attempts,
+            "created_at": job.created_at, "finished_at": job.finished_at}
+    if job.status == job.Status.DONE:
+        body["result"] = job.result
+    elif job.status == job.Status.FAILED:
+        code, _, detail = job.error.partition(": ")
+        body["error"] = {"code": code, "detail": detail} if detail and re.fullmatch(r"[a-z_]+", code) else {"code": "job_failed", "detail": job.error}
+    return body
+
+
+@extend_schema(
+    responses={200: inline_serializer("BatchJob", {
+        "job_id": serializers.UUIDField(), "status": serializers.ChoiceField(choices=["queued", "running", "done", "failed"]),
+        "language": serializers.CharField(), "attempts": serializers.IntegerField(),
+        "created_at": serializers.DateTimeField(), "finished_at": serializers.DateTimeField(allow_null=True),
+        "result": inline_serializer("BatchJobResult", {
+            "transcript": serializers.CharField(), "language": serializers.CharField(), "duration_s": serializers.FloatField(),
+            "confidence": serializers.FloatField(allow_null=True), "segments": serializers.ListField(child=serializers.DictField(), required=False),
+        }, required=False),
+        "error": serializers.DictField(required=False)})},
+    parameters=[OpenApiParameter("token", str, description="The token returned when the job was queued (anonymous callers)")],
+    description="A batch transcription job queued by POST /api/voice/process with async=true: its status and, when done, "
+    "the transcript. Readable with the API key that queued it (any active key) or the job's token; otherwise 404.",
+)
+class BatchJobApi(ConversationView):
+    def get(self, request, job_id):
+        from .services.batch import batch_job_get_for
+
+        job = batch_job_get_for(job_id=job_id, token=self.token(), api_key=self.api_key(), user=request.user)
+        return Response(batch_job_payload(job))
 
 
 @extend_schema(responses={200: inline_serializer("History", {"session_id": serializers.UUIDField(),

@@ -1,7 +1,9 @@
 from django.urls import path
 
 from .consumers import VoiceConsumer
+from .staff.routing import websocket_urlpatterns as staff_routes
 
 websocket_urlpatterns = [
     path("api/voice/stream", VoiceConsumer.as_asgi()),
+    *staff_routes,
 ]

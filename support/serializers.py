@@ -158,6 +158,13 @@ class VoiceProcessInSerializer(serializers.Serializer):
     session_id = serializers.UUIDField(required=False, allow_null=True)
     token = serializers.CharField(required=False, allow_blank=True)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # `async` is a keyword, so it cannot be a class attribute.
+        self.fields["async"] = serializers.BooleanField(
+            required=False, default=False,
+            help_text="true: batch transcription of a long recording; answers 202 with a job id to poll.")
+
     def validate(self, attrs):
         if not attrs.get("file") and not attrs.get("audio_base64"):
             raise serializers.ValidationError({"file": ["Send a multipart `file` or JSON `audio_base64`."]})

@@ -10,4 +10,5 @@ urlpatterns = [
     path("api/conversation/context/<str:session_id>", apis.ConversationContextApi.as_view(), name="conversation-context"),
     path("api/voice/text", apis.VoiceTextApi.as_view(), name="voice-text"),
     path("api/voice/process", apis.VoiceProcessApi.as_view(), name="voice-process"),
+    path("api/voice/jobs/<str:job_id>", apis.BatchJobApi.as_view(), name="voice-job"),
 ]

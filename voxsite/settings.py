@@ -292,3 +292,22 @@ VOICE_MAX_MESSAGES_PER_S = env.int("VOICE_MAX_MESSAGES_PER_S", default=50)
 VOICE_MAX_VIOLATIONS = env.int("VOICE_MAX_VIOLATIONS", default=20)
 # Load and run every local speech model once when the ASGI server starts (in the background).
 VOICE_WARMUP = env.bool("VOICE_WARMUP", default=True)
+
+# ---------------------------------------------------------------------------
+# Background jobs (Celery): after-conversation summaries, retention, batch transcription
+# Stored audio (messages, batch jobs) older than this is deleted; transcripts stay.
+AUDIO_RETENTION_DAYS = env.int("AUDIO_RETENTION_DAYS", default=30)
+# Active conversations without activity for this long are ended (which queues their summary).
+CONVERSATION_IDLE_MINUTES = env.int("CONVERSATION_IDLE_MINUTES", default=30)
+# Celery beat intervals.
+AUDIO_PURGE_EVERY_MINUTES = env.int("AUDIO_PURGE_EVERY_MINUTES", default=60)
+IDLE_CLOSE_EVERY_MINUTES = env.int("IDLE_CLOSE_EVERY_MINUTES", default=5)
+METRICS_ROLLUP_EVERY_MINUTES = env.int("METRICS_ROLLUP_EVERY_MINUTES", default=15)
+# Seconds the LLM summary of an ended conversation may take before the extractive one is used.
+SUMMARY_LLM_TIMEOUT = env.float("SUMMARY_LLM_TIMEOUT", default=20.0)
+# Batch transcription (POST /api/voice/process with async=true): longest and largest audio.
+BATCH_AUDIO_MAX_SECONDS = env.float("BATCH_AUDIO_MAX_SECONDS", default=1800.0)
+BATCH_AUDIO_MAX_BYTES = env.int("BATCH_AUDIO_MAX_BYTES", default=100 * 1024 * 1024)
+# Audio of short clauses (<= TTS_CACHE_MAX_CHARS characters) is kept in memory per process.
+TTS_CACHE_SIZE = env.int("TTS_CACHE_SIZE", default=512)
+TTS_CACHE_MAX_CHARS = env.int("TTS_CACHE_MAX_CHARS", default=60)

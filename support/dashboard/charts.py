@@ -23,7 +23,7 @@ SERIES_COLORS = {
 WIDTH = 640
 HEIGHT = 240
 TOP, RIGHT, BOTTOM, LEFT = 16, 16, 44, 52
-MAX_X_LABELS = 14
+MAX_X_LABELS = 8
 
 
 def _e(value) -> str:
@@ -43,15 +43,22 @@ def _fmt(value: float | None, unit: str = "") -> str:
     return f"{text}{' ' if unit and unit != '%' else ''}{unit}"
 
 
-def nice_max(value: float) -> float:
-    """The smallest 1, 2, 2.5 or 5 x 10^k at or above value (1 for an empty chart)."""
+def axis(value: float, max_ticks: int = 5) -> tuple[float, float]:
+    """(top, step) of a y axis that reaches value in at most max_ticks round steps (1, 2 or 5
+    x 10^k), so the tick labels are round numbers: 22 -> (25, 5), 960 -> (1000, 200)."""
     if value <= 0:
-        return 1.0
-    exponent = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
-        if value <= step * exponent:
-            return step * exponent
-    return 10 * exponent  # pragma: no cover - the loop always returns
+        return 1.0, 0.25
+    exponent = 10 ** (math.floor(math.log10(value / max_ticks)))
+    for multiple in (1, 2, 5, 10, 20):
+        step = multiple * exponent
+        count = math.ceil(round(value / step, 9))
+        if count <= max_ticks:
+            return round(step * count, 9), step
+    raise AssertionError("unreachable: 20 x 10^floor(log10(v/n)) * n > v")  # pragma: no cover
+
+
+def _tick(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
 def _color(name: str, index: int) -> str:
@@ -70,13 +77,14 @@ def _empty(title: str, width: int = WIDTH, height: int = 80) -> SafeString:
                 title=title, width=width, height=height)
 
 
-def _y_axis(top_value: float, *, unit: str, plot_h: float) -> list[str]:
+def _y_axis(top_value: float, step: float, *, unit: str, plot_h: float) -> list[str]:
     parts = []
-    for i in range(5):
-        value = top_value * i / 4
-        y = TOP + plot_h - plot_h * i / 4
+    suffix = "%" if unit == "%" else ""
+    for i in range(round(top_value / step) + 1):
+        value = step * i
+        y = TOP + plot_h - plot_h * value / top_value
         parts.append(f'<line class="grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{_num(y)}" y2="{_num(y)}"/>')
-        parts.append(f'<text class="tick" x="{LEFT - 6}" y="{_num(y + 4)}" text-anchor="end">{_e(_fmt(value, unit if unit == "%" else ""))}</text>')
+        parts.append(f'<text class="tick" x="{LEFT - 6}" y="{_num(y + 4)}" text-anchor="end">{_e(_tick(value) + suffix)}</text>')
     return parts
 
 
@@ -112,10 +120,10 @@ def bar_chart(items: Sequence[tuple[str, float]], *, title: str, unit: str = "",
     if not items or not any(v for _, v in items):
         return _empty(title)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-    top_value = nice_max(max(v for _, v in items))
+    top_value, step = axis(max(v for _, v in items))
     slot = plot_w / len(items)
     width = max(1.0, slot * 0.7)
-    parts = _y_axis(top_value, unit=unit, plot_h=plot_h)
+    parts = _y_axis(top_value, step, unit=unit, plot_h=plot_h)
     centers = []
     for i, (label, value) in enumerate(items):
         center = LEFT + slot * (i + 0.5)
@@ -137,10 +145,10 @@ def stacked_bar_chart(categories: Sequence[str], series: Sequence[tuple[str, Seq
     if not categories or not any(totals):
         return _empty(title)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-    top_value = nice_max(max(totals))
+    top_value, step = axis(max(totals))
     slot = plot_w / len(categories)
     width = max(1.0, slot * 0.7)
-    parts = _y_axis(top_value, unit=unit, plot_h=plot_h)
+    parts = _y_axis(top_value, step, unit=unit, plot_h=plot_h)
     centers = []
     for i, label in enumerate(categories):
         center = LEFT + slot * (i + 0.5)
@@ -188,10 +196,10 @@ def line_chart(categories: Sequence[str], series: Sequence[tuple[str, Sequence[f
     if not categories or not values:
         return _empty(title)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-    top_value = nice_max(max(values))
+    top_value, step = axis(max(values))
     slot = plot_w / len(categories)
     centers = [LEFT + slot * (i + 0.5) for i in range(len(categories))]
-    parts = _y_axis(top_value, unit=unit, plot_h=plot_h)
+    parts = _y_axis(top_value, step, unit=unit, plot_h=plot_h)
     for index, (name, points) in enumerate(series):
         color = _color(name, index)
         shown = (labels or {}).get(name, name)

@@ -142,7 +142,7 @@ def metrics_live(*, days: Iterable[date]) -> dict[tuple[date, str], DayMetrics]:
     """Every given day's metrics computed from the records: one row per language that had any
     activity, plus the "" (all languages) row for every day, zeros included.
 
-    Six queries whatever the number of days or records: counts are aggregated in the database;
+    Seven queries whatever the number of days or records: counts are aggregated in the database;
     only tags and latency samples (which need Python to count or rank) come back as rows."""
     days = sorted(set(days))
     if not days:
@@ -252,6 +252,13 @@ class Dashboard:
             counter.update(per_language)
         return dict(counter)
 
+    # Template-friendly totals (templates cannot call total("...")).
+    total_conversations = property(lambda self: self.total("conversations"))
+    total_turns = property(lambda self: self.total("turns"))
+    total_handoffs = property(lambda self: self.total("handoffs"))
+    total_tool_calls = property(lambda self: self.total("tool_calls"))
+    total_fallbacks = property(lambda self: self.total("fallbacks"))
+
     @property
     def handoff_rate(self) -> float | None:
         conversations = self.total("conversations")
@@ -267,7 +274,7 @@ def dashboard_get(*, start: date, end: date, language: str = "") -> Dashboard:
     """The dashboard's numbers for [start, end]: past days from their roll-up when there is one
     (a day counts as rolled up when its "" row exists), today and days never rolled up live.
 
-    At most seven queries, however many days or conversations: one for the roll-up rows, six for
+    At most eight queries, however many days or conversations: one for the roll-up rows, seven for
     the live days together (none when every day is rolled up)."""
     days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
     today = timezone.localdate()

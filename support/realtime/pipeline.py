@@ -26,6 +26,9 @@ from .vad import FRAME_MS, StreamingVAD, TurnDetector
 
 log = logging.getLogger(__name__)
 
+# The first clause may be a single word ("Sure," "Sorry,"): it is what the shopper waits for.
+FIRST_CLAUSE_MIN_CHARS = 5
+
 SendJson = Callable[[dict], Awaitable[None]]
 SendBytes = Callable[[bytes], Awaitable[None]]
 
@@ -117,6 +120,9 @@ class AudioInput:
 CONTINUATIONS = frozenset("and or but because so the a my to of with for और या लेकिन क्योंकि तो मेरा मेरी और আর বা কিন্তু কারণ আমার आणि किंवा पण कारण माझा माझी".split())
 
 
+OPENERS = frozenset("hi hello hey okay ok so um uh well yeah namaste नमस्ते हेलो हाय अच्छा हां নমস্কার হ্যালো আচ্ছা नमस्कार हॅलो".split())
+
+
 @dataclass
 class Heard:
     text: str
@@ -158,8 +164,10 @@ class SpeechToText:
             return False
         if text[-1] in ",;:-–—":
             return True
-        last = text.rstrip(".!?।").split()[-1] if text.split() else ""
-        return last in CONTINUATIONS
+        words = [w.strip(".,!?।") for w in text.split()]
+        if words and all(w in OPENERS for w in words):
+            return True  # "Hi." / "Okay, so." on their own are how a request starts, not the request
+        return bool(words) and words[-1] in CONTINUATIONS
 
     def discard(self) -> None:
         if self._spec is not None and not self._spec.done():
@@ -432,7 +440,7 @@ class VoicePipeline:
         result: dict | None = None
         reply_language = language or self.language
         try:
-            chunker = Chunker()
+            chunker = Chunker(first_clause_min_chars=FIRST_CLAUSE_MIN_CHARS)
             speak_queue: asyncio.Queue = asyncio.Queue()
             speaker_task = asyncio.ensure_future(self._speak_from(speak_queue, turn))
             while True:
@@ -447,7 +455,7 @@ class VoicePipeline:
                     for clause in chunker.feed(event["text"]):
                         speak_queue.put_nowait(clause)
                 elif kind == "reply_reset":
-                    chunker = Chunker()
+                    chunker = Chunker(first_clause_min_chars=FIRST_CLAUSE_MIN_CHARS)
                     await self._send_event(event)
                 elif kind == "language":
                     reply_language = self._reply_language = event["language"]
@@ -459,8 +467,9 @@ class VoicePipeline:
                 speak_queue.put_nowait(clause)
             speak_queue.put_nowait(None)
             await speaker_task
-            await self._send_event({"type": "reply", "text": result["reply"], "language": reply_language,
-                                    "intent": result["intent"], "status": result["status"]})
+            if result["reply"]:  # empty while a staff member has taken over: the staff answer instead
+                await self._send_event({"type": "reply", "text": result["reply"], "language": reply_language,
+                                        "intent": result["intent"], "status": result["status"]})
         except asyncio.CancelledError:
             speaker_task.cancel() if "speaker_task" in locals() else None
             # The brain thread finishes on its own and stores the turn; mark what was heard.

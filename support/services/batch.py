@@ -81,9 +81,12 @@ def batch_job_create(
         if on_commit is None:
             from ..tasks import batch_transcribe
 
-            transaction.on_commit(lambda: batch_transcribe.delay(job_id))
+            callback = lambda: batch_transcribe.delay(job_id)  # noqa: E731
         else:
-            transaction.on_commit(lambda: on_commit(job_id))
+            callback = lambda: on_commit(job_id)  # noqa: E731
+        # Robust: the job is stored either way; a failure to queue it (or an eager run failing)
+        # must not turn the 202 into a 500 after the commit. The job then shows failed or queued.
+        transaction.on_commit(callback, robust=True)
     return job, new_token
 
 

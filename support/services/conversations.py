@@ -68,6 +68,11 @@ def conversation_handoff(*, conversation: Conversation, reason: str, language: s
     conv.handoff_requested_at = conv.handoff_requested_at or timezone.now()
     conv.full_clean()
     conv.save(update_fields=["status", "handoff_requested_at", "updated_at"])
+    from ..staff.live import handoff_publish  # the staff handoff queue's notification
+
+    customer = conv.customer.name if conv.customer_id else ""
+    transaction.on_commit(lambda: handoff_publish(
+        session_id=conv.pk, reason=reason, language=language, requested_at=conv.handoff_requested_at, customer=customer))
     return crm_record_create(
         scenario="handoff", intent="human_agent", priority=CRMRecord.Priority.HIGH, summary=reason[:300],
         payload={"reason": reason, "language": language, "next_steps": HANDOFF_NEXT_STEPS.get(language, HANDOFF_NEXT_STEPS["en"])},
@@ -83,4 +88,7 @@ def conversation_end(*, conversation: Conversation) -> Conversation:
     conv.ended_at = conv.ended_at or timezone.now()
     conv.full_clean()
     conv.save(update_fields=["status", "ended_at", "updated_at"])
+    from ..tasks import conversation_summarise  # summary, tags, resolution, CRM record when unresolved
+
+    transaction.on_commit(lambda: conversation_summarise.delay(str(conv.pk)), robust=True)
     return conv

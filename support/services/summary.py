@@ -149,17 +149,27 @@ def summary_extractive(*, conversation: Conversation, messages: list[Message], t
 
 
 def _transcript_for_llm(messages: list[Message], tool_calls: list[ToolCall], limit_chars: int = 8000) -> str:
-    tools_by_message: dict[int | None, list[ToolCall]] = {}
+    message_ids = {m.pk for m in messages}
+    tools_by_message: dict[int, list[ToolCall]] = {}
+    # A turn's tool calls are stored after its reply but ran before it; calls with no message
+    # (the MCP endpoint) go where their time puts them.
+    items: list[tuple] = []
     for t in tool_calls:
-        tools_by_message.setdefault(t.message_id, []).append(t)
+        if t.message_id in message_ids:
+            tools_by_message.setdefault(t.message_id, []).append(t)
+        else:
+            items.append((t.created_at, t.pk, t))
+    items += [(m.created_at, m.pk, m) for m in messages if m.role != Message.Role.TOOL]
+    items.sort(key=lambda item: (item[0], isinstance(item[2], Message), item[1]))
     lines = []
-    for m in messages:
-        if m.role == Message.Role.TOOL:
+    for _, _, item in items:
+        if isinstance(item, ToolCall):
+            lines.append(f"[tool] {_tool_outcome(item)}")
             continue
-        for t in tools_by_message.get(m.pk, []):
+        for t in tools_by_message.get(item.pk, []):
             lines.append(f"[tool] {_tool_outcome(t)}")
-        who = {"user": "Shopper", "assistant": "Assistant", "staff": "Staff"}.get(m.role, m.role)
-        lines.append(f"{who}: {_clip(m.text, 600)}")
+        who = {"user": "Shopper", "assistant": "Assistant", "staff": "Staff"}.get(item.role, item.role)
+        lines.append(f"{who}: {_clip(item.text, 600)}")
     text = "\n".join(lines)
     # The end of a long conversation says more about its outcome than the middle.
     return text if len(text) <= limit_chars else "…\n" + text[-limit_chars:]

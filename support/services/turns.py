@@ -21,6 +21,7 @@ from voxsite.errors import DomainError
 
 from ..agent.base import BrainError, Intent, ModelCalled, TextDelta, ToolCalled, TurnContext
 from ..models import Conversation, Message, ModelCall, ToolCall
+from ..staff.live import live_publish_on_commit, message_event
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,8 @@ class TextEmpty(DomainError):
 class TurnResult:
     conversation: Conversation
     user_message: Message
+    # Unsaved (pk None) and empty when a staff member has taken the conversation over: the
+    # assistant said nothing, so nothing is stored, and callers need no None checks.
     assistant_message: Message
     reply: str
     language: str
@@ -56,6 +59,7 @@ class TurnResult:
     model_calls: list[ModelCall] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     brain: str = ""
+    taken_over: bool = False
 
 
 def text_validate(*, text: Any) -> str:
@@ -137,6 +141,10 @@ def conversation_turn(
         if lang != conversation.language:
             conversation.language = lang
             conversation.save(update_fields=["language", "updated_at"])
+        live_publish_on_commit(session_id=conversation.pk, event=message_event(user_message, channel=conversation.channel))
+
+    if conversation.taken_over_by_id:
+        return _taken_over_turn(conversation=conversation, user_message=user_message, language=lang)
 
     state = dict(conversation.state or {})
     state["turn"] = int(state.get("turn", 0)) + 1
@@ -222,6 +230,8 @@ def conversation_turn(
             fields.append("tags")
         conversation.save(update_fields=fields)
         conversation.refresh_from_db(fields=["status", "customer"])
+        live_publish_on_commit(session_id=conversation.pk, event=message_event(
+            assistant_message, intent=intent, status=conversation.status, tools=[t.name for t in tool_events]))
 
     for m in model_events:
         if m.ok:
@@ -240,6 +250,17 @@ def conversation_turn(
 
         markdown_log_append(path=settings.AGENT_MARKDOWN_LOG, result=result)
     return result
+
+
+def _taken_over_turn(*, conversation: Conversation, user_message: Message, language: str) -> TurnResult:
+    """A staff member answers this conversation (support.staff): the brain does not run and the
+    reply is empty; the shopper's message has reached the staff live view on commit."""
+    conversation.last_activity_at = user_message.created_at
+    conversation.save(update_fields=["last_activity_at", "updated_at"])
+    TURNS.inc(channel=conversation.channel, language=language)
+    silent = Message(conversation=conversation, role=Message.Role.ASSISTANT, text="", language=language)
+    return TurnResult(conversation=conversation, user_message=user_message, assistant_message=silent, reply="",
+                      language=language, intent="taken_over", brain="staff", taken_over=True)
 
 
 def _jsonable(value):

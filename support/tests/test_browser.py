@@ -22,7 +22,8 @@ pytestmark = [
                        reason="needs Debian's chromium and chromium-driver (./dev.sh test installs them)"),
 ]
 
-ORDER_QUESTION = "Where is my order 1042? My phone number ends with 3123."
+# One clause with no pause in it: a pause over VOICE_EOT_SILENCE_MS would end the turn mid-question.
+ORDER_QUESTION = "Please track order 1042 for the phone number ending in 3123."
 
 # Records every text the tool-activity line shows: it is cleared when the turn ends.
 WATCH_ACTIVITY = """

@@ -138,7 +138,7 @@ async def test_a_pause_at_a_comma_does_not_split_the_turn(utterance_pcm):
 
 @pytest.mark.parametrize("text,unfinished", [
     ("Hi, I want to know,", True), ("I want to talk to my", True), ("मुझे ऑर्डर और", True),
-    ("Where is my order?", False), ("Hi.", False), ("", False),
+    ("Hi.", True), ("Okay, so.", True), ("Where is my order?", False), ("Yes.", False), ("1042", False), ("", False),
 ])
 def test_unfinished_sentence_heuristic(text, unfinished):
     from support.realtime.pipeline import Heard, SpeechToText

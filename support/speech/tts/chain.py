@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import AsyncIterator
 
@@ -26,6 +27,8 @@ from .espeak import EspeakTTS
 from .piper import PiperTTS
 
 ENGINES = {"piper": PiperTTS, "espeak": EspeakTTS, "edge": EdgeTTS}
+# Local voices are deterministic: the same clause always gives the same audio, so it can be kept.
+CACHEABLE = frozenset({"piper", "espeak"})
 LANGUAGES = ("en", "hi", "bn", "mr")
 
 
@@ -65,15 +68,43 @@ class _Reply:
 class TTSChain:
     def __init__(self, providers: dict[str, list[TTSEngine]]):
         self.providers = providers
+        self._cache: OrderedDict[tuple[str, str, str], bytes] = OrderedDict()
+        self._cache_lock = threading.Lock()
 
     def engines_for(self, language: str) -> list[TTSEngine]:
         return self.providers.get(language) or self.providers.get("en") or []
+
+    def _remember(self, provider: str, language: str, text: str, pcm: bytes) -> None:
+        # Short clauses repeat a lot ("Sure,", "Sorry,", re-prompts, "Please tell me your order
+        # number."): keep their audio so the first words of a reply cost nothing the next time.
+        if provider not in CACHEABLE or len(text) > settings.TTS_CACHE_MAX_CHARS or settings.TTS_CACHE_SIZE <= 0:
+            return
+        with self._cache_lock:
+            self._cache[(provider, language, text)] = pcm
+            self._cache.move_to_end((provider, language, text))
+            while len(self._cache) > settings.TTS_CACHE_SIZE:
+                self._cache.popitem(last=False)
+
+    def _cached(self, provider: str, language: str, text: str) -> bytes | None:
+        with self._cache_lock:
+            pcm = self._cache.get((provider, language, text))
+            if pcm is not None:
+                self._cache.move_to_end((provider, language, text))
+            return pcm
 
     async def _clause(self, text: str, reply: _Reply) -> bytes:
         errors = []
         for engine in self.engines_for(reply.language):
             if engine.name in reply.failed:
                 continue
+            pcm = self._cached(engine.name, reply.language, text)
+            if pcm is not None:
+                use = reply.usage.setdefault(engine.name, _Usage(engine))
+                if use.first_byte_ms is None:
+                    use.first_byte_ms = (time.perf_counter() - reply.started) * 1000
+                use.chars += len(text)
+                use.pcm_bytes += len(pcm)
+                return pcm
             started = time.perf_counter()
             try:
                 result = await engine.synthesize(text, reply.language)
@@ -90,6 +121,7 @@ class TTSChain:
                     reply.on_call,
                 )
                 continue
+            self._remember(engine.name, reply.language, text, result.pcm)
             use = reply.usage.setdefault(engine.name, _Usage(engine))
             if use.first_byte_ms is None:
                 # From the start of the reply: what the listener waits for.
