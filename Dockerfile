@@ -28,4 +28,4 @@ RUN DEBUG=true ENV_FILE=/dev/null python manage.py collectstatic --noinput \
 USER voxsite
 EXPOSE 8000
 
-CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "voxsite.asgi:application"]
+CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "--ping-interval", "10", "--ping-timeout", "30", "voxsite.asgi:application"]

@@ -68,10 +68,12 @@ def _timing_rows(timings: dict) -> list[tuple[str, str]]:
     if not isinstance(timings, dict):
         return []
     keys = [k for k in TIMING_LABELS if k in timings] + sorted(k for k in timings if k not in TIMING_LABELS)
-    return [
-        (TIMING_LABELS.get(k, k.removesuffix("_ms").replace("_", " ")), ms(timings[k]) if isinstance(timings[k], int | float) else str(timings[k]))
-        for k in keys
-    ]
+    rows = []
+    for key in keys:
+        value = timings[key]
+        label = TIMING_LABELS.get(key, key.removesuffix("_ms").replace("_", " "))
+        rows.append((label, ms(value) if isinstance(value, int | float) else str(value)))
+    return rows
 
 
 def _tool_row(call: ToolCall) -> dict:
@@ -263,7 +265,9 @@ class ConversationAdmin(DeferInListMixin, admin.ModelAdmin):
         fieldsets = super().get_fieldsets(request, obj)
         if self.has_export_permission(request):
             return fieldsets
-        return [(name, {**opts, "fields": [f for f in opts["fields"] if f != "markdown_link"]}) for name, opts in fieldsets]
+        return [
+            (name, {**opts, "fields": [f for f in opts["fields"] if f != "markdown_link"]}) for name, opts in fieldsets
+        ]
 
     # -- views ------------------------------------------------------------------
     def change_view(self, request, object_id, form_url="", extra_context=None):

@@ -232,7 +232,8 @@ def batch_job_payload(job) -> dict:
         "error": serializers.DictField(required=False)})},
     parameters=[OpenApiParameter("token", str, description="The token returned when the job was queued (anonymous callers)")],
     description="A batch transcription job queued by POST /api/voice/process with async=true: its status and, when done, "
-    "the transcript. Readable with the API key that queued it (any active key) or the job's token; otherwise 404.",
+    "the transcript. Readable with an API key, a staff session, or the job's token (`token` or `X-Session-Token`); "
+    "otherwise 404, as for conversations.",
 )
 class BatchJobApi(ConversationView):
     def get(self, request, job_id):

@@ -311,3 +311,9 @@ BATCH_AUDIO_MAX_BYTES = env.int("BATCH_AUDIO_MAX_BYTES", default=100 * 1024 * 10
 # Audio of short clauses (<= TTS_CACHE_MAX_CHARS characters) is kept in memory per process.
 TTS_CACHE_SIZE = env.int("TTS_CACHE_SIZE", default=512)
 TTS_CACHE_MAX_CHARS = env.int("TTS_CACHE_MAX_CHARS", default=60)
+# Channel layer reads on Redis: channels-redis blocks up to 5 s (BZPOPMIN) waiting for a message,
+# and redis-py 8 gives every read a 5 s socket timeout by default, so an idle WebSocket consumer
+# died with "Timeout reading from ...". The read timeout must be longer than the blocking wait.
+CHANNEL_LAYER_SOCKET_TIMEOUT = env.float("CHANNEL_LAYER_SOCKET_TIMEOUT", default=30.0)
+if REDIS_URL:
+    CHANNEL_LAYERS["default"]["CONFIG"]["hosts"] = [{"address": REDIS_URL, "socket_timeout": CHANNEL_LAYER_SOCKET_TIMEOUT}]

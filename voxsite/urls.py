@@ -1,11 +1,14 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from . import health
 
 urlpatterns = [
+    # The supervisors' dashboard lives under the DailyMetric admin; this is its short address.
+    path("admin/dashboard/", RedirectView.as_view(pattern_name="admin:support_dailymetric_dashboard", query_string=True)),
     path("admin/", admin.site.urls),
     path("api/health", health.health, name="health"),
     path("api/health/ready", health.ready, name="health-ready"),

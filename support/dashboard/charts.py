@@ -43,14 +43,18 @@ def _fmt(value: float | None, unit: str = "") -> str:
     return f"{text}{' ' if unit and unit != '%' else ''}{unit}"
 
 
-def axis(value: float, max_ticks: int = 5) -> tuple[float, float]:
+def axis(value: float, max_ticks: int = 5, min_step: float = 0) -> tuple[float, float]:
     """(top, step) of a y axis that reaches value in at most max_ticks round steps (1, 2 or 5
-    x 10^k), so the tick labels are round numbers: 22 -> (25, 5), 960 -> (1000, 200)."""
+    x 10^k), so the tick labels are round numbers: 22 -> (25, 5), 960 -> (1000, 200). Counts
+    pass min_step=1: one conversation is not drawn against ticks of 0.2."""
+    value = max(value, min_step)
     if value <= 0:
         return 1.0, 0.25
     exponent = 10 ** (math.floor(math.log10(value / max_ticks)))
     for multiple in (1, 2, 5, 10, 20):
         step = multiple * exponent
+        if step < min_step:
+            continue
         count = math.ceil(round(value / step, 9))
         if count <= max_ticks:
             return round(step * count, 9), step
@@ -120,7 +124,7 @@ def bar_chart(items: Sequence[tuple[str, float]], *, title: str, unit: str = "",
     if not items or not any(v for _, v in items):
         return _empty(title)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-    top_value, step = axis(max(v for _, v in items))
+    top_value, step = axis(max(v for _, v in items), min_step=1)
     slot = plot_w / len(items)
     width = max(1.0, slot * 0.7)
     parts = _y_axis(top_value, step, unit=unit, plot_h=plot_h)
@@ -145,7 +149,7 @@ def stacked_bar_chart(categories: Sequence[str], series: Sequence[tuple[str, Seq
     if not categories or not any(totals):
         return _empty(title)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-    top_value, step = axis(max(totals))
+    top_value, step = axis(max(totals), min_step=1)
     slot = plot_w / len(categories)
     width = max(1.0, slot * 0.7)
     parts = _y_axis(top_value, step, unit=unit, plot_h=plot_h)

@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Iterable
 
 from django.db.models import Count, Exists, OuterRef, Q
@@ -138,6 +138,15 @@ def _sorted_counts(counter: Counter) -> dict[str, int]:
     return dict(sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
+def _on_days(field_name: str, days: list[date]) -> Q:
+    """Rows whose timestamp falls on one of `days` (local dates). The datetime range lets the
+    database use the column's index; the date list then keeps only the days asked for."""
+    tz = timezone.get_current_timezone()
+    first = timezone.make_aware(datetime.combine(days[0], time.min), tz)
+    after = timezone.make_aware(datetime.combine(days[-1] + timedelta(days=1), time.min), tz)
+    return Q(**{f"{field_name}__gte": first, f"{field_name}__lt": after, f"{field_name}__date__in": days})
+
+
 def metrics_live(*, days: Iterable[date]) -> dict[tuple[date, str], DayMetrics]:
     """Every given day's metrics computed from the records: one row per language that had any
     activity, plus the "" (all languages) row for every day, zeros included.
@@ -151,7 +160,7 @@ def metrics_live(*, days: Iterable[date]) -> dict[tuple[date, str], DayMetrics]:
 
     handoff = Q(handoff_requested_at__isnull=False) | Q(status=Conversation.Status.HANDED_OFF) | Q(resolution="handed_off")
     conversations = (
-        Conversation.objects.filter(started_at__date__in=days).annotate(day=TruncDate("started_at"))
+        Conversation.objects.filter(_on_days("started_at", days)).annotate(day=TruncDate("started_at"))
         .order_by().values("day", "language").annotate(n=Count("pk"), handoffs=Count("pk", filter=handoff))
     )
     for row in conversations:
@@ -160,7 +169,7 @@ def metrics_live(*, days: Iterable[date]) -> dict[tuple[date, str], DayMetrics]:
         cell.handoffs += row["handoffs"]
 
     tagged = (
-        Conversation.objects.filter(started_at__date__in=days).exclude(tags=[]).annotate(day=TruncDate("started_at"))
+        Conversation.objects.filter(_on_days("started_at", days)).exclude(tags=[]).annotate(day=TruncDate("started_at"))
         .order_by().values_list("day", "language", "tags")
     )
     for day, language, tags in tagged:
@@ -168,14 +177,14 @@ def metrics_live(*, days: Iterable[date]) -> dict[tuple[date, str], DayMetrics]:
             cells[day, language].intents.update({t for t in tags if is_intent_tag(t)})
 
     turns = (
-        Message.objects.filter(role=Message.Role.USER, created_at__date__in=days).annotate(day=TruncDate("created_at"))
+        Message.objects.filter(_on_days("created_at", days), role=Message.Role.USER).annotate(day=TruncDate("created_at"))
         .order_by().values("day", "conversation__language").annotate(n=Count("pk"))
     )
     for row in turns:
         cells[row["day"], row["conversation__language"]].turns += row["n"]
 
     tools = (
-        ToolCall.objects.filter(created_at__date__in=days).annotate(day=TruncDate("created_at"))
+        ToolCall.objects.filter(_on_days("created_at", days)).annotate(day=TruncDate("created_at"))
         .order_by().values("day", "conversation__language", "name", "ok").annotate(n=Count("pk"))
     )
     for row in tools:
@@ -189,21 +198,21 @@ def metrics_live(*, days: Iterable[date]) -> dict[tuple[date, str], DayMetrics]:
         message_id=OuterRef("message_id"), stage=OuterRef("stage"), ok=True, pk__gt=OuterRef("pk"),
     ).exclude(provider=OuterRef("provider"))
     fallbacks = (
-        ModelCall.objects.filter(ok=False, message__isnull=False, created_at__date__in=days).filter(Exists(rescued))
+        ModelCall.objects.filter(_on_days("created_at", days), ok=False, message__isnull=False).filter(Exists(rescued))
         .annotate(day=TruncDate("created_at")).order_by().values("day", "conversation__language").annotate(n=Count("pk"))
     )
     for row in fallbacks:
         cells[row["day"], row["conversation__language"]].fallbacks += row["n"]
 
     stage_samples = (
-        ModelCall.objects.filter(ok=True, latency_ms__isnull=False, stage__in=STAGES, created_at__date__in=days)
+        ModelCall.objects.filter(_on_days("created_at", days), ok=True, latency_ms__isnull=False, stage__in=STAGES)
         .annotate(day=TruncDate("created_at")).order_by().values_list("day", "conversation__language", "stage", "latency_ms")
     )
     for day, language, stage, ms in stage_samples:
         cells[day, language].samples[stage].append(float(ms))
 
     eos_samples = (
-        Message.objects.filter(role=Message.Role.ASSISTANT, created_at__date__in=days,
+        Message.objects.filter(_on_days("created_at", days), role=Message.Role.ASSISTANT,
                                timings__has_key="eos_to_first_audio_ms")
         .annotate(day=TruncDate("created_at")).order_by()
         .values_list("day", "conversation__language", "timings__eos_to_first_audio_ms")

@@ -73,12 +73,11 @@ def dashboard_charts(data: Dashboard) -> list[dict]:
     rows = [data.by_day[d] for d in data.days]
     present = {lang for per in data.conversations_by_language.values() for lang in per}
     languages = [code for code in Language.values if code in present] + sorted(present - set(Language.values))
-    short = {code: code for code in languages}
     result = [
         {"id": "conversations-per-day", "title": "Conversations per day",
          "svg": charts.stacked_bar_chart(
              labels, [(lang, [data.conversations_by_language[d].get(lang, 0) for d in data.days]) for lang in languages],
-             title="Conversations per day by language", labels=short),
+             title="Conversations per day by language"),
          "note": "Stacked by the conversation's language, on the day it started."},
         {"id": "conversations-per-language", "title": "Conversations per language",
          "svg": charts.bar_chart([(LANGUAGE_NAMES.get(lang, lang), total) for lang, total in

@@ -32,7 +32,7 @@ class NotTakenOver(InvalidTransition):
 
 
 def _locked(conversation: Conversation) -> Conversation:
-    conv = Conversation.objects.select_for_update().select_related("taken_over_by").get(pk=conversation.pk)
+    conv = Conversation.objects.select_for_update(of=("self",)).select_related("taken_over_by").get(pk=conversation.pk)
     if conv.status == Conversation.Status.ENDED or conv.ended_at is not None:
         raise ConversationClosed("This conversation has ended.")
     return conv

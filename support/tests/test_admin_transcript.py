@@ -166,10 +166,11 @@ def test_changelist_date_filter(admin_client):
     old = ConversationFactory()
     Conversation.objects.filter(pk=old.pk).update(started_at=timezone.now() - timedelta(days=40))
     today = ConversationFactory()
-    start = timezone.localdate()
+    # The "Today" link of the date filter, as the admin renders it.
+    midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
 
     found = admin_client.get(url(), {
-        "started_at__gte": str(start), "started_at__lt": str(start + timedelta(days=1)),
+        "started_at__gte": str(midnight), "started_at__lt": str(midnight + timedelta(days=1)),
     }).context["cl"].result_list
 
     assert [c.pk for c in found] == [today.pk]
@@ -239,7 +240,8 @@ def test_transcript_shows_each_message_with_its_calls_and_timings(admin_client):
 
     assert response.status_code == 200
     html = response.content.decode()
-    user_at, reply_at = html.index(f'id="message-{user.pk}"'), html.index(f'id="message-{reply.pk}"')
+    user_at = html.rindex("<li", 0, html.index(f'id="message-{user.pk}"'))
+    reply_at = html.rindex("<li", 0, html.index(f'id="message-{reply.pk}"'))
     staff_at = html.index("Namaste, this is Meera")
     assert user_at < reply_at < staff_at
     user_html, reply_html = html[user_at:reply_at], html[reply_at:staff_at]

@@ -14,7 +14,7 @@ from django.utils import timezone
 from support.dashboard import charts
 from support.dashboard.rollup import daily_metrics_rollup
 from support.dashboard.selectors import dashboard_get, metrics_live, percentile
-from support.models import Conversation, DailyMetric, Message, ModelCall, ToolCall
+from support.models import Conversation, DailyMetric
 from support.tests.factories import ConversationFactory, MessageFactory, ModelCallFactory, ToolCallFactory
 
 pytestmark = pytest.mark.django_db
@@ -287,6 +287,7 @@ def test_axis_ticks_are_round_numbers():
     cases = {0: (1, 0.25), 0.3: (0.3, 0.1), 1: (1, 0.2), 7: (8, 2), 12: (15, 5), 22: (25, 5), 33.3: (40, 10),
              100: (100, 20), 101: (150, 50), 960: (1000, 200)}
     assert {v: charts.axis(v) for v in cases} == cases
+    assert [charts.axis(v, min_step=1) for v in (0, 0.3, 1, 3, 7)] == [(1, 1), (1, 1), (1, 1), (3, 1), (8, 2)]
     root = parse(charts.bar_chart([("a", 22)], title="t"))
     assert [t.text for t in root.iter(f"{SVG}text") if t.get("class") == "tick"][:6] == ["0", "5", "10", "15", "20", "25"]
 

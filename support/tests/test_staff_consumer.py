@@ -58,6 +58,14 @@ async def next_of(comm, predicate, timeout=30):
             return msg
 
 
+async def all_of(comm, *predicates, timeout=30):
+    """Wait until each predicate has matched a message, in any order."""
+    pending = list(predicates)
+    while pending:
+        msg = await comm.receive_json_from(timeout=timeout)
+        pending = [p for p in pending if not p(msg)]
+
+
 def live(msg, session_id, kind, **fields):
     event = msg.get("event") or {}
     return (msg["type"] == "event" and msg["session_id"] == session_id and event.get("type") == kind
@@ -242,8 +250,8 @@ async def test_takeover_round_trip(shop):
     events, audio = await shopper_turn(shopper)
     reply = [e for e in events if e["type"] == "reply"][0]
     assert "7 days" in reply["text"] and audio
-    await next_of(staff, lambda m: live(m, sid, "reply"))
-    await next_of(staff, lambda m: live(m, sid, "message", role="assistant"))
+    await all_of(staff, lambda m: live(m, sid, "reply"),
+                 lambda m: live(m, sid, "message", role="assistant", text=reply["text"]))
 
     actions = await sync_to_async(lambda: list(AuditLog.objects.order_by("id").values_list("action", "actor_label", "object_id")))()
     assert actions == [("conversation.takeover", "asha", sid), ("conversation.handback", "asha", sid)]

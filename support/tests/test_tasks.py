@@ -361,3 +361,19 @@ def test_beat_schedule_names_registered_tasks_at_the_configured_intervals(settin
     assert set(app.conf.beat_schedule) == set(schedule)
     for entry in schedule.values():
         assert entry["task"] in app.tasks
+
+
+def test_management_commands_run_the_services_now():
+    import io
+
+    from django.core.management import call_command
+
+    msg = MessageFactory(audio=ContentFile(b"x", name="a.wav"))
+    aged(Message, msg, 10)
+    idle = ConversationFactory(last_activity_at=timezone.now() - timedelta(minutes=20))
+    out = io.StringIO()
+    call_command("purge_audio", "--days", "5", stdout=out)
+    call_command("close_idle_conversations", "--minutes", "10", stdout=out)
+    assert out.getvalue().splitlines() == ["Purged audio of 1 messages and 0 batch jobs.", "Ended 1 idle conversations."]
+    idle.refresh_from_db()
+    assert idle.status == Conversation.Status.ENDED

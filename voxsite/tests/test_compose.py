@@ -33,14 +33,26 @@ def dockerfile_cmd() -> list[str]:
     return yaml.safe_load(match.group(1))
 
 
+def daphne_args(argv: list[str]):
+    """Daphne's own parser reads the arguments (an unknown flag or bad value raises SystemExit)."""
+    from daphne.cli import CommandLineInterface
+
+    return CommandLineInterface().parser.parse_args(argv[1:])
+
+
 def check_project_command(argv: list[str]) -> str:
     """Assert that a command running project code refers to things that exist; returns its kind."""
     program = argv[0]
+    if program == "sh" and argv[1] == "-c":
+        # A one-shot chain: `sh -c "python manage.py a && python manage.py b"`.
+        steps = [check_project_command(shlex.split(part)) for part in argv[2].split("&&")]
+        return " && ".join(steps)
     if program == "daphne":
         target = argv[-1]
         module_name, _, attr = target.partition(":")
         module = importlib.import_module(module_name)
         assert callable(getattr(module, attr)), target
+        daphne_args(argv)
         return "daphne"
     if program == "celery":
         assert argv[1] == "-A"
@@ -107,6 +119,38 @@ def test_compose_environment_names_real_settings(compose):
             assert key in read, f"{name} sets {key}, which settings.py never reads"
 
 
+def test_web_pings_websockets_and_closes_clients_that_stop_reading(compose):
+    for argv in (command_of(compose["services"]["web"]), dockerfile_cmd()):
+        args = daphne_args(argv)
+        assert (args.ping_interval, args.ping_timeout) == (10, 30)
+    assert daphne_args(command_of(compose["services"]["web"])).proxy_headers
+
+
+def test_one_shot_setup_migrates_and_prepares_models_before_the_app_starts(compose):
+    services = compose["services"]
+    setup = services["setup"]
+    assert check_project_command(command_of(setup)) == "manage.py migrate && manage.py prepare_models"
+    assert setup["restart"] == "no"
+    assert {v.split(":")[1] for v in setup["volumes"]} >= {"/app/var/models"}
+    for name in ("web", "worker", "beat"):
+        assert services[name]["depends_on"]["setup"] == {"condition": "service_completed_successfully"}
+        assert services[name]["depends_on"]["redis"] == {"condition": "service_healthy"}
+    assert setup["depends_on"]["postgres"] == {"condition": "service_healthy"}
+
+
+def test_one_beat_and_a_worker_that_consumes_the_default_queue(compose):
+    services = compose["services"]
+    assert services["beat"].get("deploy", {}).get("replicas", 1) == 1  # two beats would send every job twice
+    assert "-Q" not in command_of(services["worker"])  # it takes what the app sends (the default queue)
+
+
+def test_redis_keeps_queued_tasks_across_restarts(compose):
+    redis = compose["services"]["redis"]
+    argv = command_of(redis)
+    assert argv[argv.index("--appendonly") + 1] == "yes"
+    assert any(v.endswith(":/data") for v in redis["volumes"])
+
+
 def test_depends_on_names_existing_services(compose):
     services = compose["services"]
     for name, service in services.items():
@@ -153,3 +197,7 @@ def test_check_project_command_rejects_what_does_not_exist():
         check_project_command(["celery", "-A", "voxsite", "no-such-subcommand"])
     with pytest.raises(ModuleNotFoundError):
         check_project_command(["daphne", "voxsite.no_such_module:application"])
+    with pytest.raises(SystemExit):
+        check_project_command(["daphne", "--no-such-flag", "voxsite.asgi:application"])
+    with pytest.raises(AssertionError):
+        check_project_command(["sh", "-c", "python manage.py migrate && python manage.py no_such_command"])
