@@ -71,8 +71,9 @@ def conversation_handoff(*, conversation: Conversation, reason: str, language: s
     from ..staff.live import handoff_publish  # the staff handoff queue's notification
 
     customer = conv.customer.name if conv.customer_id else ""
-    transaction.on_commit(lambda: handoff_publish(
-        session_id=conv.pk, reason=reason, language=language, requested_at=conv.handoff_requested_at, customer=customer))
+    transaction.on_commit(lambda: handoff_publish(session_id=conv.pk, reason=reason, language=language,
+                                                  requested_at=conv.handoff_requested_at, customer=customer,
+                                                  channel=conv.channel))
     return crm_record_create(
         scenario="handoff", intent="human_agent", priority=CRMRecord.Priority.HIGH, summary=reason[:300],
         payload={"reason": reason, "language": language, "next_steps": HANDOFF_NEXT_STEPS.get(language, HANDOFF_NEXT_STEPS["en"])},

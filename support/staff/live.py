@@ -47,11 +47,11 @@ def live_publish_on_commit(*, session_id, event: dict[str, Any]) -> None:
     transaction.on_commit(lambda: live_publish(session_id=session_id, event=event))
 
 
-def handoff_publish(*, session_id, reason: str, language: str, requested_at, customer: str = "") -> bool:
+def handoff_publish(*, session_id, reason: str, language: str, requested_at, customer: str = "", channel: str = "") -> bool:
     """A shopper asked for a human: every staff socket gets `{"type": "handoff", ...}`."""
     return group_send(LIVE_GROUP, {
         "type": "live.handoff", "session_id": str(session_id), "reason": reason[:300], "language": language,
-        "requested_at": requested_at.isoformat() if requested_at else None, "customer": customer,
+        "requested_at": requested_at.isoformat() if requested_at else None, "customer": customer, "channel": channel,
     })
 
 

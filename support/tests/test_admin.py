@@ -32,7 +32,7 @@ def test_conversation_changelist_counts_messages(admin_client):
     response = admin_client.get(url("conversation"))
 
     assert response.status_code == 200
-    assert {c.pk: c.message_count for c in response.context["cl"].result_list}[busy.pk] == 3
+    assert {c.pk: c.turn_count for c in response.context["cl"].result_list}[busy.pk] == 3
     assert str(busy.pk)[:8] in response.content.decode()
 
 
@@ -84,12 +84,6 @@ def test_conversation_page_shows_transcript_and_calls(admin_client):
     response = admin_client.get(url("conversation", "change", conversation.pk))
 
     assert response.status_code == 200
-    inlines = {type(i.opts).__name__: i for i in response.context["inline_admin_formsets"]}
-    assert [f.instance.role for f in inlines["MessageInline"].formset.forms] == ["user", "assistant"]
-    assert [f.instance.name for f in inlines["ToolCallInline"].formset.forms] == ["track_order"]
-    assert [f.instance.provider for f in inlines["ModelCallInline"].formset.forms] == ["offline"]
-    for inline in inlines.values():
-        assert not (inline.has_add_permission or inline.has_change_permission or inline.has_delete_permission)
     html = response.content.decode()
     assert "मेरा ऑर्डर कहाँ है?" in html
     assert "&quot;focus_order&quot;: &quot;ORD-1042&quot;" in html  # state, pretty-printed

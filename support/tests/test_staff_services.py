@@ -230,6 +230,7 @@ async def test_a_handoff_is_announced_to_staff():
     message = await _receive(live)
     assert message["type"] == "live.handoff" and message["session_id"] == str(conv.pk)
     assert message["reason"] == "wants a refund" and message["language"] == "hi" and message["requested_at"]
+    assert message["channel"] == "web-text"
 
 
 @pytest.mark.django_db(transaction=True)

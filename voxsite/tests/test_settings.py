@@ -119,7 +119,7 @@ def test_database_and_redis_urls_switch_to_postgres_and_redis():
     assert values["db_name"] == "voxsite"
     assert values["db_host"] == "db.internal"
     assert values["layer"] == "channels_redis.core.RedisChannelLayer"
-    assert values["layer_hosts"] == ["redis://cache.internal:6379/2"]
+    assert [h["address"] if isinstance(h, dict) else h for h in values["layer_hosts"]] == ["redis://cache.internal:6379/2"]
     assert values["cache"] == "django.core.cache.backends.redis.RedisCache"
     assert values["broker"] == "redis://cache.internal:6379/2"
     assert values["result_backend"] == "redis://cache.internal:6379/2"

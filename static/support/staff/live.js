@@ -81,7 +81,8 @@
     var first = el("td");
     first.appendChild(link);
     row.appendChild(first);
-    ["", "", "", "vx-col-status", "vx-col-owner", "vx-col-turns", "vx-col-latest"].forEach(function (cls) {
+    ["vx-col-channel", "vx-col-language", "vx-col-customer", "vx-col-status", "vx-col-owner", "vx-col-turns",
+     "vx-col-latest"].forEach(function (cls) {
       row.appendChild(el("td", cls, ""));
     });
     row.querySelector(".vx-col-owner").textContent = "assistant";
@@ -98,6 +99,9 @@
     var latest = row.querySelector(".vx-col-latest");
     latest.textContent = text.length > 140 ? text.slice(0, 139) + "…" : text;
     latest.appendChild(el("time", "vx-col-at", " " + clock(ev.at)));
+    if (ev.channel) row.querySelector(".vx-col-channel").textContent = ev.channel;
+    if (ev.language) row.querySelector(".vx-col-language").textContent = ev.language;
+    if (ev.customer) row.querySelector(".vx-col-customer").textContent = ev.customer;
     if (ev.type === "message" && ev.role === "user") {
       var turns = row.querySelector(".vx-col-turns");
       turns.textContent = String((parseInt(turns.textContent, 10) || 0) + 1);
@@ -132,7 +136,7 @@
     row.appendChild(first);
     row.appendChild(el("td", "", msg.customer || "—"));
     row.appendChild(el("td", "", msg.language || ""));
-    row.appendChild(el("td", "", ""));
+    row.appendChild(el("td", "", msg.channel || ""));
     row.appendChild(el("td", "", clock(msg.requested_at)));
     table.appendChild(row); // oldest first: a new request waits at the end
   }
@@ -145,7 +149,10 @@
       (msg.customer ? msg.customer + ": " : "") + (msg.reason || "") + " (" + msg.session_id.slice(0, 8) + ")";
     banner.hidden = false;
     addToQueue(msg);
-    if (page === "list") onListEvent(msg.session_id, { type: "handoff", reason: msg.reason, status: "handed_off", at: msg.requested_at });
+    if (page === "list") {
+      onListEvent(msg.session_id, { type: "handoff", reason: msg.reason, status: "handed_off", at: msg.requested_at,
+                                    channel: msg.channel, language: msg.language, customer: msg.customer });
+    }
     if ("Notification" in window && Notification.permission === "granted") {
       try { new Notification("A shopper asked for a human", { body: msg.reason || msg.session_id, tag: msg.session_id }); } catch (e) { /* optional */ }
     }
