@@ -109,6 +109,14 @@ def voice_turn(
         user_audio={"file": ContentFile(user_wav, name=f"{uuid.uuid4().hex}.wav"), "mime": "audio/wav"}
         if settings.VOICE_STORE_AUDIO else None,
     )
+    if result.taken_over:
+        # A staff member has the conversation: the shopper's words reach them; nothing is said now.
+        ModelCall.objects.bulk_create(_calls_to_rows(conversation, calls, {"asr": result.user_message}))
+        return {
+            "session_id": str(conversation.pk), "transcript": transcript.text, "language": result.language,
+            "confidence": transcript.confidence, "reply": "", "intent": result.intent, "taken_over": True,
+            "tool_calls": [], "timings": timings, "message_id": None, "audio": None,
+        }
     pcm, tts_ms = speech_synthesize(text=result.reply, language=result.language, on_call=calls.append)
     timings.update(brain_ms=result.timings.get("brain_ms"), tts_ms=round(tts_ms, 1),
                    total_ms=round((time.perf_counter() - t0) * 1000, 1))

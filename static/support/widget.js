@@ -387,7 +387,7 @@
     var p = navigator.mediaDevices.getUserMedia({
       // Echo cancellation keeps the assistant's own voice out of the microphone; the server adds
       // a stricter barge-in threshold while it is speaking (see README).
-      audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true, channelCount: 1 },
+      audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: false, channelCount: 1 },
     }).then(function (stream) {
       return ctx.audioWorklet.addModule(base + "pcm-worklet.js").then(function () {
         var srcNode = ctx.createMediaStreamSource(stream);

@@ -65,9 +65,11 @@ def conversation_handoff(*, conversation: Conversation, reason: str, language: s
 
     conv = Conversation.objects.select_for_update().get(pk=conversation.pk)
     conv.status = Conversation.Status.HANDED_OFF
-    conv.handoff_requested_at = conv.handoff_requested_at or timezone.now()
+    # A request after an earlier hand-back is a new request: back into the queue.
+    conv.handoff_requested_at = timezone.now()
+    conv.taken_over_at = None if conv.taken_over_by_id is None else conv.taken_over_at
     conv.full_clean()
-    conv.save(update_fields=["status", "handoff_requested_at", "updated_at"])
+    conv.save(update_fields=["status", "handoff_requested_at", "taken_over_at", "updated_at"])
     from ..staff.live import handoff_publish  # the staff handoff queue's notification
 
     customer = conv.customer.name if conv.customer_id else ""

@@ -139,3 +139,16 @@ def test_the_conversation_change_page_links_to_the_live_view(client, agent):
     assert resp.status_code == 200
     assert reverse("admin:support_conversation_live_detail", args=[conv.pk]) in resp.content.decode()
     assert Conversation.objects.count() == 1
+
+
+def test_the_support_agents_group_may_watch_and_take_over(client):
+    from django.contrib.auth.models import Group
+
+    user = get_user_model().objects.create_user(username="agent", password="x", is_staff=True)
+    user.groups.add(Group.objects.get(name="Support agents"))
+    client.force_login(user)
+    conv = ConversationFactory()
+    assert client.get(reverse("admin:support_conversation_live")).status_code == 200
+    client.post(reverse("admin:support_conversation_live_action", args=[conv.pk, "takeover"]))
+    conv.refresh_from_db()
+    assert conv.taken_over_by == user

@@ -171,3 +171,20 @@ def test_voice_text_returns_audio():
     assert "7 days" in body["reply"]
     assert base64.b64decode(body["audio"]["base64"])[:4] == b"RIFF"
     assert ModelCall.objects.filter(stage="tts", ok=True).exists()
+
+
+def test_voice_turn_during_a_takeover_is_stored_not_answered(speak, django_user_model):
+    from support.staff.services import conversation_takeover
+
+    client = APIClient()
+    first = client.post("/api/voice/process", {"file": io.BytesIO(speak("Hello"))}, format="multipart").json()
+    staff = django_user_model.objects.create_user("asha", is_staff=True)
+    conversation_takeover(conversation=Conversation.objects.get(pk=first["session_id"]), user=staff)
+    resp = client.post("/api/voice/process", {"file": io.BytesIO(speak("What is your return policy?")),
+                                              "session_id": first["session_id"], "token": first["token"]}, format="multipart")
+    assert resp.status_code == 200, resp.content
+    body = resp.json()
+    assert body["taken_over"] is True and body["reply"] == "" and body["audio"] is None
+    assert "return policy" in body["transcript"].lower()
+    last = Message.objects.filter(conversation_id=first["session_id"]).order_by("-id").first()
+    assert last.role == "user" and "return" in last.text.lower()
