@@ -6,7 +6,6 @@ message, enforces per-connection limits, and hands everything else to `VoicePipe
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import time

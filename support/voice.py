@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-import io
 import time
 import uuid
-import wave
 from typing import Any
 
 from django.conf import settings
@@ -18,22 +16,13 @@ from django.db import transaction
 from voxsite.errors import DomainError
 
 from .models import Conversation, Message, ModelCall
+from .speech.audio import wav_bytes
 from .services.turns import conversation_turn
 
 
 class AudioBase64Invalid(DomainError):
     code = "audio_base64_invalid"
     status_code = 400
-
-
-def wav_bytes(pcm: bytes, rate: int) -> bytes:
-    buf = io.BytesIO()
-    with wave.open(buf, "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(rate)
-        w.writeframes(pcm)
-    return buf.getvalue()
 
 
 def audio_from_base64(value: str) -> bytes:

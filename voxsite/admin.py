@@ -2,7 +2,6 @@
 read-only log rows, rupee formatting, and admin actions that call services."""
 
 from collections.abc import Callable
-from decimal import Decimal
 
 from django import forms
 from django.conf import settings
@@ -13,6 +12,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from voxsite.errors import DomainError
+from voxsite.money import format_inr
 
 from .models import APIKey
 from .services import api_key_create
@@ -30,18 +30,7 @@ def inr(amount) -> str:
     """₹ with Indian digit grouping (₹1,29,999.00), as staff read prices."""
     if amount is None:
         return "—"
-    q = Decimal(amount).quantize(Decimal("0.01"))
-    whole, frac = f"{abs(q):.2f}".split(".")
-    if len(whole) > 3:
-        head, tail = whole[:-3], whole[-3:]
-        groups = []
-        while len(head) > 2:
-            groups.insert(0, head[-2:])
-            head = head[:-2]
-        if head:
-            groups.insert(0, head)
-        whole = ",".join([*groups, tail])
-    return f"{'-' if q < 0 else ''}₹{whole}.{frac}"
+    return format_inr(amount, always_paise=True)
 
 
 def related_count(model, fk: str):

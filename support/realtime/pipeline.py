@@ -22,7 +22,7 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 
 from . import store
-from .vad import FRAME_MS, StreamingVAD, TurnDetector
+from .vad import StreamingVAD, TurnDetector
 
 log = logging.getLogger(__name__)
 

@@ -4,9 +4,7 @@ touches the ORM directly."""
 
 from __future__ import annotations
 
-import io
 import uuid
-import wave
 from datetime import timedelta
 from typing import Any, Callable
 
@@ -18,6 +16,7 @@ from django.utils import timezone
 from voxsite.models import APIKey
 
 from ..models import Conversation, Message, ModelCall
+from ..speech.audio import wav_bytes
 from ..services.conversations import conversation_create, conversation_get_for
 from ..services.turns import conversation_turn
 
@@ -59,16 +58,6 @@ def turn_run(*, session_id: str, text: str, language: str | None, asr_confidence
     }
 
 
-def _wav(pcm: bytes, rate: int) -> bytes:
-    buf = io.BytesIO()
-    with wave.open(buf, "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(rate)
-        w.writeframes(pcm)
-    return buf.getvalue()
-
-
 @transaction.atomic
 def turn_finish(
     *, session_id: str, user_message_id: int | None, assistant_message_id: int | None, speech_calls: list[dict],
@@ -85,7 +74,7 @@ def turn_finish(
     ModelCall.objects.bulk_create(rows)
     if user_message_id and user_pcm and settings.VOICE_STORE_AUDIO:
         msg = Message.objects.get(pk=user_message_id)
-        msg.audio.save(f"{uuid.uuid4().hex}.wav", ContentFile(_wav(user_pcm, user_rate)), save=False)
+        msg.audio.save(f"{uuid.uuid4().hex}.wav", ContentFile(wav_bytes(user_pcm, user_rate)), save=False)
         msg.audio_mime = "audio/wav"
         msg.save(update_fields=["audio", "audio_mime"])
     if assistant_message_id:
@@ -97,7 +86,7 @@ def turn_finish(
             msg.text = interrupted_text
             fields += ["interrupted", "text"]
         if reply_pcm and settings.VOICE_STORE_AUDIO:
-            msg.audio.save(f"{uuid.uuid4().hex}.wav", ContentFile(_wav(reply_pcm, reply_rate)), save=False)
+            msg.audio.save(f"{uuid.uuid4().hex}.wav", ContentFile(wav_bytes(reply_pcm, reply_rate)), save=False)
             msg.audio_mime = "audio/wav"
             fields += ["audio", "audio_mime"]
         msg.save(update_fields=fields)

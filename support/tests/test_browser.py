@@ -23,7 +23,7 @@ pytestmark = [
 ]
 
 # One clause with no pause in it: a pause over VOICE_EOT_SILENCE_MS would end the turn mid-question.
-ORDER_QUESTION = "Where is my order 1042 with phone number ending 3123?"
+ORDER_QUESTION = "Status of order 1042 with phone number ending 3123."
 
 # Records every text the tool-activity line shows: it is cleared when the turn ends.
 WATCH_ACTIVITY = """

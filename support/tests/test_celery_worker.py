@@ -186,7 +186,7 @@ def test_conversation_end_is_summarised_on_the_worker(worker):
     again = worker.result(tasks.conversation_summarise.delay(str(conv.pk)))
     assert again == {"conversation_id": str(conv.pk), "resolution": "unresolved", "tags": conv.tags}
     assert CRMRecord.objects.filter(conversation=conv, scenario="unresolved").count() == 1
-    assert f"support.conversation_summarise[" in worker.log()
+    assert "support.conversation_summarise[" in worker.log()
 
 
 def test_audio_purge_on_the_worker(worker, shared_media):
@@ -240,7 +240,7 @@ def test_batch_transcription_on_the_worker_with_the_local_model(worker, shared_m
     assert job["status"] == "done", job
     assert "fellow americans" in job["result"]["transcript"].lower()
     assert job["result"]["provider"] == "local" and job["result"]["duration_s"] == pytest.approx(11.0, abs=0.5)
-    assert f"support.batch_transcribe[" in worker.log()
+    assert "support.batch_transcribe[" in worker.log()
 
 
 def test_batch_job_is_retried_with_backoff_then_fails_on_the_worker(real_celery, tmp_path):

@@ -19,7 +19,7 @@ from orders.tests.factories import DeliveredOrderFactory, OrderFactory, ReturnFa
 from support.models import AuditLog
 from support.services.audit import audit_record
 from support.tests.factories import ConversationFactory, MessageFactory
-from voxsite.tests.test_admin import changeform_data, message_texts, pinned_changelist
+from voxsite.tests.test_admin import changeform_data, pinned_changelist
 
 pytestmark = pytest.mark.django_db
 

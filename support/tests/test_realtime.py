@@ -3,7 +3,6 @@ real synthesis out, over the real ASGI application."""
 
 import asyncio
 import json
-import time
 
 import numpy as np
 import pytest
@@ -242,7 +241,6 @@ async def test_reconnect_resumes_the_conversation():
     events, _ = await collect_turn(again)
     assert "phone" in of(events, "reply")[0]["text"].lower()
     await again.disconnect()
-    stranger, _ = None, None
     comm3 = WebsocketCommunicator(application, f"/api/voice/stream?session_id={session['session_id']}&token=wrong")
     await comm3.connect(timeout=30)
     assert (await comm3.receive_json_from(timeout=30))["code"] == "session_not_found"

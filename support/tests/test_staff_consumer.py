@@ -1,7 +1,6 @@
 """`WS /ws/staff/live` over the real ASGI application (origin check, session-cookie auth):
 who may open it, handoff notifications, and a whole takeover round trip with a shopper's voice socket."""
 
-import asyncio
 import json
 
 import pytest

@@ -10,7 +10,7 @@ from channels.layers import get_channel_layer
 from django.utils import timezone
 
 from support.models import AuditLog, Conversation, Message, ModelCall, ToolCall
-from support.services.conversations import conversation_create, conversation_end, conversation_handoff
+from support.services.conversations import conversation_end, conversation_handoff
 from support.services.turns import TextEmpty, conversation_turn
 from support.staff.live import LIVE_GROUP, conversation_group
 from support.staff.selectors import handoff_queue, live_conversations

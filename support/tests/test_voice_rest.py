@@ -15,6 +15,7 @@ from crm.tests.factories import CustomerFactory
 from orders.models import Order
 from orders.tests.factories import OrderFactory
 from support.models import Conversation, Message, ModelCall
+from support.speech.audio import wav_bytes
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -35,13 +36,7 @@ def speak():
 
 
 def wav(pcm: bytes, rate: int = 16000) -> bytes:
-    buf = io.BytesIO()
-    with wave.open(buf, "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(rate)
-        w.writeframes(pcm)
-    return buf.getvalue()
+    return wav_bytes(pcm, rate)
 
 
 def to_mp3(wav_bytes: bytes) -> bytes:

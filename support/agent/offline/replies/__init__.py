@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import InvalidOperation
 from types import ModuleType
+
+from voxsite.money import format_inr
 
 from . import bn, en, hi, mr
 
@@ -31,25 +33,9 @@ def render(key: str, language: str, **kwargs) -> str:
 def inr(value) -> str:
     """₹ with Indian digit grouping and no paise when whole: 16999.00 -> ₹16,999; 123456 -> ₹1,23,456."""
     try:
-        amount = Decimal(str(value))
+        return format_inr(value)
     except (InvalidOperation, ValueError):
         return str(value)
-    whole = int(amount)
-    paise = abs(amount - whole)
-    digits = str(abs(whole))
-    if len(digits) > 3:
-        head, tail = digits[:-3], digits[-3:]
-        groups = []
-        while len(head) > 2:
-            groups.insert(0, head[-2:])
-            head = head[:-2]
-        if head:
-            groups.insert(0, head)
-        digits = ",".join(groups + [tail])
-    text = f"{'-' if amount < 0 else ''}₹{digits}"
-    if paise:
-        text += f".{int(paise * 100):02d}"
-    return text
 
 
 def date(value, language: str) -> str:
