@@ -80,7 +80,7 @@ class AudioInput:
                 self.voiced_since_snapshot = True
             for ev in self.detector.update(prob, guarded=guarded):
                 if ev.kind in ("speech_start", "barge_in") and self.speech_start_sample is None:
-                    self.speech_start_sample = max(0, (ev.frame + 1) * 512 - int(0.25 * 16000))
+                    self.speech_start_sample = max(0, ev.frame * 512)
                 events.append((ev.kind, now))
         return events
 
@@ -90,7 +90,7 @@ class AudioInput:
             return np.zeros(0, np.float32)
         audio = np.concatenate(self.buffer) if len(self.buffer) > 1 else self.buffer[0]
         self.buffer = [audio]
-        start = max(0, (self.speech_start_sample or 0) - int(self.PREROLL_S * 16000) + int(0.25 * 16000))
+        start = max(0, (self.speech_start_sample or 0) - int(self.PREROLL_S * 16000))
         end = len(audio)
         if self.last_voiced_sample is not None:
             end = min(len(audio), self.last_voiced_sample + int(0.3 * 16000))

@@ -110,7 +110,9 @@ class TurnDetector:
             self.strong_run = self.strong_run + 1 if prob >= self.barge_threshold else 0
             if self.strong_run >= self.barge_frames:
                 self.strong_run = 0
-                events.append(TurnEvent("barge_in", self.frame))
+                # Report where the speech began, not where we became sure of it: the utterance
+                # (and its first word) starts there.
+                events.append(TurnEvent("barge_in", self.frame - self.barge_frames + 1))
                 # The barge-in utterance is speech already in progress.
                 self.in_speech, self.run, self.silent, self.last_voiced = True, self.start_frames, 0, self.frame
             return events

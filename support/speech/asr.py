@@ -84,6 +84,29 @@ def _collapse_phrase(match: re.Match) -> str:
     return match.group(0)
 
 
+def _words(sentence: str) -> list[str]:
+    return re.findall(r"\w+", sentence.lower())
+
+
+def _drop_repeated_sentences(text: str) -> str:
+    """ "What is your return policy? What is your return policy. What is" -> the first sentence:
+    a sentence of 3+ words said again at once, and a trailing fragment that only restarts the
+    previous sentence, are the decoder running on into the window's padding."""
+    parts = [p for p in re.split(r"(?<=[.?!।])\s+", text.strip()) if p]
+    kept: list[str] = []
+    for i, part in enumerate(parts):
+        words = _words(part)
+        if kept:
+            previous = _words(kept[-1])
+            if len(previous) >= 3 and words == previous:
+                continue
+            last = i == len(parts) - 1 and not part.rstrip().endswith((".", "?", "!", "।"))
+            if last and words and len(words) < len(previous) and previous[: len(words)] == words:
+                continue
+        kept.append(part)
+    return " ".join(kept)
+
+
 def collapse_repeats(text: str) -> str:
     """Collapse the decoder's loops ("Please try again. Please try again. ...", "गगगगगग") to one
     occurrence, keeping ordinary repetition such as digits read one by one."""
@@ -92,6 +115,7 @@ def collapse_repeats(text: str) -> str:
     while previous != text:
         previous = text
         text = _PHRASE_LOOP.sub(_collapse_phrase, text)
+    text = _drop_repeated_sentences(text)
     return re.sub(r"\s{2,}", " ", text).strip()
 
 

@@ -144,3 +144,12 @@ def test_parse_never_fails_on_odd_input():
     for text in ["", "   ", "?!", "🙂", "a" * 2000, "1" * 40, "ORD-", "₹", "order order order", "<script>"]:
         p = parse(text)
         assert p.intent in INTENTS
+
+
+@pytest.mark.parametrize("text,number", [
+    ("Where is my order 1-0-4-2?", "ORD-1042"),           # digits read out one by one, as an ASR writes them
+    ("is my order 1042 with phone number ending 3123?", "ORD-1042"),  # "order <n>" anywhere in the turn
+    ("my order number is 1042", "ORD-1042"),
+])
+def test_order_numbers_as_speech_recognition_writes_them(text, number):
+    assert parse(text, "en").entities["order_number"] == number

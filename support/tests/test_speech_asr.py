@@ -120,6 +120,10 @@ def test_repeated_phrases_are_collapsed_but_digits_survive():
     assert collapse_repeats("मैं ठीक हूँ गगगगगगगगगगग") == "मैं ठीक हूँ ग"
     assert collapse_repeats("nine nine nine eight") == "nine nine nine eight"
     assert collapse_repeats("it costs 100000 rupees") == "it costs 100000 rupees"
+    # Running on into the padding: a sentence said twice and a restart of it.
+    assert collapse_repeats("What is your return policy? What is your return policy. What is") == "What is your return policy?"
+    assert collapse_repeats("Yes. Yes.") == "Yes. Yes."  # short answers may really be repeated
+    assert collapse_repeats("Where is my order? It was due today.") == "Where is my order? It was due today."
 
 
 # -- model settings -----------------------------------------------------------------------------

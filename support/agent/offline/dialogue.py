@@ -276,7 +276,10 @@ class _Turn:
             extra.append(self.say("track_expected", date=r.date(data["expected_delivery"], self.lang)))
         event = data.get("last_event") or {}
         if event.get("description"):
-            where = f"{event['description']}, {event['location']}" if event.get("location") else event["description"]
+            location = event.get("location") or ""
+            # Carriers often name the place in the description already ("arrived at Pune hub").
+            where = (f"{event['description']}, {location}"
+                     if location and location.lower() not in event["description"].lower() else event["description"])
             extra.append(self.say("track_last_event", event=where))
         return out + ([" ".join(extra)] if extra else [])
 

@@ -37,7 +37,7 @@ _SKU = re.compile(rf"{START}sku[\s:#-]*([a-z0-9]+(?:-[a-z0-9]+)*)")
 _ORD_PREFIXED = re.compile(rf"{START}(?:o\.? ?r\.? ?d\.?)[\s\-_.:#]*(\d{{3,8}}){END}")
 _RET = re.compile(rf"{START}(?:r\.? ?e\.? ?t\.?)[\s\-_.:#]*(\d{{3,8}}){END}")
 _ORDER_KW = re.compile(
-    fold_script(lx.ORDER_WORD).replace("<", START)
+    fold_script(lx.ORDER_WORD).replace("<", START).replace(">", END)
     + rf"\S*\s*(?:number|no\.?|num|#|id|नंबर|नम्बर|ক্রমিক|নম্বর|নাম্বার|क्रमांक)?\s*(?:is|है|:|আছে|आहे)?\s*(\d{{3,8}}){END}"
 )
 _RETURN_KW = re.compile(

@@ -69,11 +69,16 @@ def _digit_of(tok: str) -> str | None:
     return None
 
 
+_HYPHENATED_DIGITS = re.compile(r"(?<![\d-])\d(?:-\d){2,}(?![\d-])")
+
+
 def collapse_spoken_digits(text: str) -> str:
     """Replace runs of three or more spoken digits with the digit string.
 
     A lone "एक" or "do" is a word ("kar do"), so runs shorter than three are left alone; a
     multi-digit numeral never joins a run ("last four 3210" stays as it is)."""
+    # "1-0-4-2", as an ASR writes digits read out one by one.
+    text = _HYPHENATED_DIGITS.sub(lambda m: m.group().replace("-", ""), text)
     tokens = [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
     out: list[str] = []
     pos = 0
