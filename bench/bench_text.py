@@ -91,7 +91,11 @@ class Client:
                 if resp.getheader("connection", "").lower() == "close":
                     self.conn.close()
                     self.conn = None
-                return resp.status, json.loads(raw or b"{}")
+                try:
+                    body = json.loads(raw or b"{}")
+                except ValueError:  # Django's HTML 500 page
+                    body = {"code": f"non-JSON body {raw[:40]!r}"}
+                return resp.status, body if isinstance(body, dict) else {}
             except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
                 # A keep-alive connection the server closed while idle: reconnect once.
                 self.conn.close()
