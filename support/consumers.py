@@ -32,6 +32,9 @@ def conversation_group(session_id: str) -> str:
 
 
 LIVE_GROUP = "support.live"
+# Seconds of audio a client may send ahead of real time: a loaded server reads its socket in
+# bursts, and those must not read as a flood.
+AUDIO_BURST_S = 20
 
 
 class TokenBucket:
@@ -75,7 +78,7 @@ class VoiceConsumer(AsyncWebsocketConsumer):
             return
         self.session_id = session["session_id"]
         self.violations = 0
-        self.audio_bucket = TokenBucket(rate=rate * 2 * settings.VOICE_MAX_AUDIO_SPEED, burst=rate * 2 * 6)
+        self.audio_bucket = TokenBucket(rate=rate * 2 * settings.VOICE_MAX_AUDIO_SPEED, burst=rate * 2 * AUDIO_BURST_S)
         self.message_bucket = TokenBucket(rate=settings.VOICE_MAX_MESSAGES_PER_S, burst=settings.VOICE_MAX_MESSAGES_PER_S)
         self.pipeline = VoicePipeline(session_id=self.session_id, language=language, sample_rate=rate, mode=mode,
                                       send_json=self._send_json, send_bytes=self._send_bytes)
@@ -142,7 +145,7 @@ class VoiceConsumer(AsyncWebsocketConsumer):
         if mode is not None and mode not in MODES:
             return await self._error("bad_mode", "mode must be vad or ptt.")
         if rate:
-            self.audio_bucket = TokenBucket(rate=rate * 2 * settings.VOICE_MAX_AUDIO_SPEED, burst=rate * 2 * 6)
+            self.audio_bucket = TokenBucket(rate=rate * 2 * settings.VOICE_MAX_AUDIO_SPEED, burst=rate * 2 * AUDIO_BURST_S)
         self.pipeline.configure(sample_rate=rate, language=language, mode=mode)
         await self._send_json({"type": "started", "sample_rate": rate or self.pipeline.input.sample_rate,
                                "language": self.pipeline.language, "mode": self.pipeline.mode})

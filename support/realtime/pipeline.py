@@ -328,11 +328,11 @@ class VoicePipeline:
     async def _end_of_speech(self, eos: float) -> None:
         self._deferred_end = None
         await self._send_event({"type": "vad", "state": "speech_end"})
-        self._start_voice_turn(eos=eos, reuse=not self.input.voiced_since_snapshot)
+        await self._start_voice_turn(eos=eos, reuse=not self.input.voiced_since_snapshot)
 
     async def on_end(self) -> None:
         """Push-to-talk: the shopper released the button; the clock starts now."""
-        self._start_voice_turn(eos=time.perf_counter(), reuse=not self.input.voiced_since_snapshot)
+        await self._start_voice_turn(eos=time.perf_counter(), reuse=not self.input.voiced_since_snapshot)
 
     async def on_text(self, text: str, language: str | None = None) -> None:
         if self.busy or self.speaker.is_playing(time.perf_counter()):
@@ -365,7 +365,11 @@ class VoicePipeline:
             self.turn_task.cancel()
 
     # -- turns --------------------------------------------------------------
-    def _start_voice_turn(self, *, eos: float, reuse: bool) -> None:
+    async def _start_voice_turn(self, *, eos: float, reuse: bool) -> None:
+        if self.busy:
+            # A new utterance while the previous turn is still working (a push-to-talk shopper who
+            # talks again): the newer words win; one turn at a time, in order.
+            await self.interrupt(reason="speech")
         audio = self.input.utterance()
         heard_speech = self.input.heard_speech()
         self.input.clear()

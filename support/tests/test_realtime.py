@@ -256,3 +256,24 @@ async def test_another_process_can_speak_through_the_group():
     assert of(events, "staff_message")[0]["text"].startswith("Hello, this is Asha")
     assert audio
     await comm.disconnect()
+
+
+async def test_push_to_talk_again_while_the_assistant_works_takes_over_in_order(utterance_pcm):
+    comm, _ = await connect()
+    await comm.send_json_to({"type": "text", "text": "What is your shipping policy?"})
+    pcm = await sync_to_async(utterance_pcm)("I want to talk to a human please.")
+    await stream(comm, pcm, paced=False)
+    await comm.send_json_to({"type": "end"})
+    events = []
+    while True:
+        out = await comm.receive_output(timeout=60)
+        if out.get("text"):
+            events.append(json.loads(out["text"]))
+            if events[-1]["type"] == "end" and of(events, "transcript"):
+                break
+    # The first turn was stopped, then exactly one answer to the new words, in order.
+    assert of(events, "barge_in")
+    assert [e["turn"] for e in of(events, "transcript")] == [2]
+    assert of(events, "tool_call")[-1]["name"] == "handoff_to_human"
+    assert [e["turn"] for e in of(events, "end")] == [2]
+    await comm.disconnect()
