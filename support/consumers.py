@@ -76,6 +76,11 @@ class VoiceConsumer(AsyncWebsocketConsumer):
             await self._error(exc.code, exc.message)
             await self.close(code=4404 if exc.status_code == 404 else 4410)
             return
+        except Exception:  # the database is unreachable or locked: say so, don't just drop
+            log.exception("could not open a voice session")
+            await self._error("session_unavailable", "The conversation could not be opened; try again shortly.")
+            await self.close(code=1011)
+            return
         self.session_id = session["session_id"]
         self.violations = 0
         self.audio_bucket = TokenBucket(rate=rate * 2 * settings.VOICE_MAX_AUDIO_SPEED, burst=rate * 2 * AUDIO_BURST_S)
