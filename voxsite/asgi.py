@@ -33,6 +33,23 @@ def _warm_up():
 
 _warm_up()
 
+
+def _hold_sqlite_open():
+    """With SQLite, closing the last connection to the file checkpoints and deletes the WAL: with
+    a connection per request that is 4 fsyncs per turn (bench/bench_text.py). One idle connection
+    held for the server's lifetime keeps the file open; requests still use their own."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3") and str(db["NAME"]) not in ("", ":memory:") and "mode=memory" not in str(db["NAME"]):
+        import sqlite3
+
+        return sqlite3.connect(str(db["NAME"]), check_same_thread=False)
+    return None
+
+
+_sqlite_keeper = _hold_sqlite_open()
+
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,

@@ -90,10 +90,9 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
-# Persistent connections: closing SQLite's last connection after every request costs fsyncs and
-# a WAL checkpoint (~4 fdatasync per turn, measured by bench/bench_text.py).
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=300)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# 0 under ASGI: each request runs in its own thread, so persistent connections would pile up
+# (Django's advice); use the database's own pooling (PgBouncer) to go further.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL + a busy timeout let the ASGI server, eager tasks and tests share one file.
     # IMMEDIATE: a writing transaction takes the write lock when it begins, so two concurrent
