@@ -119,6 +119,38 @@ async def bench_tts(repeat: int):
     table(["provider", "lang", "first chunk ms (median)", "real-time factor (median)"], rows)
 
 
+def bench_rest_turn(repeat: int):
+    """One full REST voice turn through a real server: a WAV question in, the reply's audio out
+    (POST /api/voice/process answers with the whole reply, so first audio = the response)."""
+    import json
+    import urllib.request
+
+    from bench.common import Server
+
+    pcm = asyncio.run(PiperTTS().synthesize("What is your return policy?", "en")).pcm
+    question = audio.wav_bytes(audio.float_to_pcm16(audio.resample_float(audio.pcm16_to_float(pcm),
+                                                                            settings.TTS_SAMPLE_RATE, 16000)), 16000)
+    body = json.dumps({"audio_base64": __import__("base64").b64encode(question).decode(), "mime": "audio/wav",
+                       "language": "en"}).encode()
+    totals, parts = [], []
+    with Server(quiet=True, extra_env={"VOICE_WARMUP": "true"}) as srv:
+        for i in range(1 + max(5, repeat * 5)):
+            req = urllib.request.Request(srv.http_url + "/api/voice/process", data=body,
+                                         headers={"Content-Type": "application/json"})
+            start = time.perf_counter()
+            with urllib.request.urlopen(req, timeout=120) as resp:
+                answer = json.loads(resp.read())
+            if i == 0:
+                continue  # the first turn also waits for the server's model warm-up
+            totals.append((time.perf_counter() - start) * 1000)
+            parts.append(answer["timings"])
+    rows = [["POST /api/voice/process (WAV in, WAV out)", len(totals), f"{statistics.median(totals):.0f}",
+             " / ".join(f"{k.removesuffix('_ms')} {statistics.median(p[k] for p in parts):.0f}"
+                        for k in ("decode_ms", "asr_ms", "brain_ms", "tts_ms"))]]
+    print("## One full REST voice turn, offline (audio in to reply audio out, at the client)")
+    table(["request", "runs", "median ms", "server stages, median ms"], rows)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=1, help="runs per clip (default 1)")
@@ -129,6 +161,8 @@ def main():
     bench_asr(engine, args.repeat)
     bench_five_seconds(engine, args.repeat)
     asyncio.run(bench_tts(args.repeat))
+    print()
+    bench_rest_turn(args.repeat)
 
 
 if __name__ == "__main__":
