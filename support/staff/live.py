@@ -11,7 +11,7 @@ import logging
 from typing import Any
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.db import transaction
 
 log = logging.getLogger(__name__)
@@ -29,6 +29,10 @@ def group_send(group: str, message: dict[str, Any]) -> bool:
     layer = get_channel_layer()
     if layer is None:
         return False
+    if isinstance(layer, InMemoryChannelLayer) and not layer.groups.get(group):
+        # The in-process layer knows its listeners: with nobody in the group (no staff page open)
+        # skip the sync-to-async hop, ~1.4 ms of CPU per publish, two per turn.
+        return True
     try:
         async_to_sync(layer.group_send)(group, message)
     except Exception:  # noqa: BLE001 - see the module docstring
