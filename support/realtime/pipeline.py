@@ -153,6 +153,10 @@ class SpeechToText:
         self.discard()
         self._spec = asyncio.ensure_future(self._transcribe(audio))
 
+    @property
+    def pending(self) -> asyncio.Task | None:
+        return self._spec
+
     def sounds_unfinished(self) -> bool:
         """Whether the speculative transcript (if ready) stops mid-sentence: a trailing comma or
         a word that needs a continuation."""
@@ -277,7 +281,7 @@ class VoicePipeline:
         self._reply_language: str | None = None
         self._interrupted_text: str | None = None
         self._last_reply_id: int | None = None
-        self._deferred_end: asyncio.TimerHandle | None = None
+        self._deferred_end: asyncio.Future | None = None  # the end-of-turn decision under way
 
     # -- configuration ------------------------------------------------------
     def configure(self, *, sample_rate: int | None = None, language: str | None = None, mode: str | None = None) -> None:
@@ -315,15 +319,28 @@ class VoicePipeline:
             elif kind == "resume":
                 self.stt.discard()
             elif kind == "end_of_turn" and self.mode == "vad":
-                eos = self.input.last_voiced_at or at
-                extra = (settings.VOICE_EOT_UNFINISHED_MS - settings.VOICE_EOT_SILENCE_MS) / 1000
-                if extra > 0 and self.stt.sounds_unfinished():
-                    # "Hi, I want to know where my order is." must not end at the comma: when the
-                    # speculative transcript ends mid-sentence, wait a little longer for more.
-                    self._deferred_end = asyncio.get_running_loop().call_later(
-                        extra, lambda eos=eos: asyncio.ensure_future(self._end_of_speech(eos)))
-                    continue
-                await self._end_of_speech(eos)
+                self._deferred_end = asyncio.ensure_future(self._decide_end(self.input.last_voiced_at or at))
+
+    async def _decide_end(self, eos: float) -> None:
+        """The silence is long enough; is the sentence finished? "Hi, I want to know where my order
+        is." must not end at the comma: when the speculative transcript stops mid-sentence (or is
+        only "Hi."), wait up to VOICE_EOT_UNFINISHED_MS for more. The turn would await that
+        transcript anyway, so waiting for it here costs nothing."""
+        extra = (settings.VOICE_EOT_UNFINISHED_MS - settings.VOICE_EOT_SILENCE_MS) / 1000
+        started = time.perf_counter()
+        spec = self.stt.pending
+        if extra > 0 and spec is not None and not spec.done():
+            try:
+                await asyncio.wait_for(asyncio.shield(spec), timeout=extra)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # a slow or failed speculation decides nothing
+                pass
+        if extra > 0 and self.stt.sounds_unfinished():
+            remaining = extra - (time.perf_counter() - started)
+            if remaining > 0:
+                await asyncio.sleep(remaining)
+        await self._end_of_speech(eos)
 
     async def _end_of_speech(self, eos: float) -> None:
         self._deferred_end = None

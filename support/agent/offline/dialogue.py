@@ -15,9 +15,10 @@ Verification itself is the tools' job (support.agent.tools): this brain only dec
 from __future__ import annotations
 
 import re
+import time
 from typing import Any, Generator, Iterator
 
-from support.agent.base import BrainEvent, Intent, TextDelta, ToolCalled, ToolRunner, TurnContext
+from support.agent.base import BrainEvent, Intent, ModelCalled, TextDelta, ToolCalled, ToolRunner, TurnContext
 
 from . import replies as r
 from .nlu import ORDER_INTENTS, Parse, parse, policy_kind_mentioned, tool_plan
@@ -32,10 +33,14 @@ SIMPLE_REPLIES = {"greet": "greet", "goodbye": "goodbye", "thanks": "thanks", "s
 Steps = Generator[BrainEvent, None, list[str]]
 
 
+MODEL_NAME = "rules-v1"
+
+
 class OfflineBrain:
     name = "offline"
 
     def stream(self, text: str, ctx: TurnContext, tools: ToolRunner) -> Iterator[BrainEvent]:
+        started = time.perf_counter()
         turn = _Turn(ctx, tools)
         if not (text or "").strip():
             yield Intent("off_topic", {"empty": True})
@@ -44,6 +49,10 @@ class OfflineBrain:
             p = parse(text, turn.lang, expecting=turn.awaiting)
             yield Intent(p.intent, dict(p.entities))
             sentences = yield from turn.respond(p, text)
+        # The offline brain is a provider like any other: its turn is a model call on the record
+        # (stage llm), so dashboards and transcripts show which brain answered and how fast.
+        elapsed = (time.perf_counter() - started) * 1000
+        yield ModelCalled(provider="offline", model=MODEL_NAME, ok=True, latency_ms=elapsed, first_token_ms=elapsed)
         yield from _deltas(sentences)
 
 
