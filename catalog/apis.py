@@ -5,11 +5,11 @@ from rest_framework import generics
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from voxsite.api import DETAIL_ERRORS, READ_ERRORS, query_params
+
 from . import selectors
 from .models import Policy
 from .serializers import (
-    DETAIL_ERRORS,
-    READ_ERRORS,
     CategorySerializer,
     FAQFilterSerializer,
     FAQSerializer,
@@ -21,14 +21,6 @@ from .serializers import (
 )
 
 TAGS = ["catalog"]
-
-
-def query_params(serializer_class, request) -> dict:
-    """Validated query parameters; a 400 with per-field errors otherwise."""
-    # A plain dict, not the QueryDict: DRF reads a missing boolean in form-style data as False.
-    serializer = serializer_class(data=request.query_params.dict())
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 class ProductListApi(generics.ListAPIView):

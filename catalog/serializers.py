@@ -7,24 +7,6 @@ from voxsite.languages import Language
 from .models import FAQ, Category, Policy, Product
 
 
-class ErrorSerializer(serializers.Serializer):
-    """Every API error body (see voxsite.api.exception_handler)."""
-
-    code = serializers.CharField(help_text="Machine-readable, e.g. not_authenticated, product_not_found.")
-    detail = serializers.CharField()
-
-
-class ValidationErrorSerializer(ErrorSerializer):
-    errors = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()), help_text="Messages per field."
-    )
-
-
-# Responses every key-authenticated endpoint can give, for the schema.
-READ_ERRORS = {400: ValidationErrorSerializer, 401: ErrorSerializer, 403: ErrorSerializer, 429: ErrorSerializer}
-DETAIL_ERRORS = {**READ_ERRORS, 404: ErrorSerializer}
-
-
 class CategorySerializer(serializers.ModelSerializer):
     product_count = serializers.IntegerField(read_only=True, help_text="Active products in the category.")
 

@@ -5,8 +5,7 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from catalog.apis import query_params
-from catalog.serializers import DETAIL_ERRORS, READ_ERRORS
+from voxsite.api import DETAIL_ERRORS, READ_ERRORS, query_params
 
 from . import selectors, services
 from .serializers import (

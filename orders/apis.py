@@ -9,6 +9,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from voxsite.api import ErrorSerializer, ValidationErrorSerializer, validated
 from voxsite.models import APIKey
 
 from . import serializers as s
@@ -23,17 +24,11 @@ def _actor(request) -> str:
     return f"staff:{request.user.get_username()}"
 
 
-def _validated(serializer_class, data) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 def _error(description: str) -> OpenApiResponse:
-    return OpenApiResponse(s.OrdersErrorSerializer, description=description)
+    return OpenApiResponse(ErrorSerializer, description=description)
 
 
-BAD_REQUEST = OpenApiResponse(s.OrdersValidationErrorSerializer, description="Malformed JSON or invalid fields (code `invalid`, per-field `errors`).")
+BAD_REQUEST = OpenApiResponse(ValidationErrorSerializer, description="Malformed JSON or invalid fields (code `invalid`, per-field `errors`).")
 AUTH_ERRORS = {
     401: _error("Missing or unknown API key."),
     403: _error("The key lacks the scope (`missing_scope`)."),
@@ -53,7 +48,7 @@ class OrderListApi(GenericAPIView):
         responses={200: s.OrderListSerializer(many=True), 400: BAD_REQUEST, **AUTH_ERRORS},
     )
     def get(self, request):
-        filters = _validated(s.OrderListFilterSerializer, request.query_params)
+        filters = validated(s.OrderListFilterSerializer, request.query_params)
         page = self.paginate_queryset(order_list(**filters))
         return self.get_paginated_response(s.OrderListSerializer(page, many=True).data)
 
@@ -81,7 +76,7 @@ class OrderCancelApi(APIView):
         },
     )
     def post(self, request, number: str):
-        data = _validated(s.OrderCancelInputSerializer, request.data)
+        data = validated(s.OrderCancelInputSerializer, request.data)
         order = order_cancel(order=order_get(number=number), actor=_actor(request), reason=data["reason"])
         return Response(s.OrderDetailSerializer(order_get(number=order.number, with_history=True)).data)
 
@@ -96,7 +91,7 @@ class ReturnListCreateApi(GenericAPIView):
         responses={200: s.ReturnSerializer(many=True), 400: BAD_REQUEST, **AUTH_ERRORS},
     )
     def get(self, request):
-        filters = _validated(s.ReturnListFilterSerializer, request.query_params)
+        filters = validated(s.ReturnListFilterSerializer, request.query_params)
         page = self.paginate_queryset(return_list(**filters))
         return self.get_paginated_response(s.ReturnSerializer(page, many=True).data)
 
@@ -113,7 +108,7 @@ class ReturnListCreateApi(GenericAPIView):
         },
     )
     def post(self, request):
-        data = _validated(s.ReturnCreateInputSerializer, request.data)
+        data = validated(s.ReturnCreateInputSerializer, request.data)
         lines = [ReturnLine(**line) for line in data.get("items", [])]
         ret = return_create(
             order=order_get(number=data["order"]), reason=data["reason"], actor=_actor(request),
@@ -144,7 +139,7 @@ class ReturnApproveApi(APIView):
         responses={200: s.ReturnDetailSerializer, 400: BAD_REQUEST, 404: RETURN_NOT_FOUND, 409: _TRANSITION_409, **AUTH_ERRORS},
     )
     def post(self, request, number: str):
-        data = _validated(s.ReturnNoteInputSerializer, request.data)
+        data = validated(s.ReturnNoteInputSerializer, request.data)
         ret = return_approve(ret=return_get(number=number), actor=_actor(request), note=data["note"])
         return Response(s.ReturnDetailSerializer(return_get(number=ret.number, with_history=True)).data)
 
@@ -157,7 +152,7 @@ class ReturnRejectApi(APIView):
         responses={200: s.ReturnDetailSerializer, 400: BAD_REQUEST, 404: RETURN_NOT_FOUND, 409: _TRANSITION_409, **AUTH_ERRORS},
     )
     def post(self, request, number: str):
-        data = _validated(s.ReturnNoteInputSerializer, request.data)
+        data = validated(s.ReturnNoteInputSerializer, request.data)
         ret = return_reject(ret=return_get(number=number), actor=_actor(request), note=data["note"])
         return Response(s.ReturnDetailSerializer(return_get(number=ret.number, with_history=True)).data)
 
@@ -176,6 +171,6 @@ class ReturnRefundApi(APIView):
         },
     )
     def post(self, request, number: str):
-        data = _validated(s.ReturnRefundInputSerializer, request.data)
+        data = validated(s.ReturnRefundInputSerializer, request.data)
         ret = return_refund(ret=return_get(number=number), actor=_actor(request), amount=data.get("amount"), note=data["note"])
         return Response(s.ReturnDetailSerializer(return_get(number=ret.number, with_history=True)).data)

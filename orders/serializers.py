@@ -175,12 +175,3 @@ class ReturnRefundInputSerializer(ReturnNoteInputSerializer):
         max_digits=12, decimal_places=2, min_value=Decimal("0.01"), required=False,
         help_text="Rupees; defaults to the value of the returned items. Never more than is still refundable.",
     )
-
-
-class OrdersErrorSerializer(serializers.Serializer):
-    code = serializers.CharField(help_text="Machine-readable, names the rule (e.g. order_not_cancellable).")
-    detail = serializers.CharField()
-
-
-class OrdersValidationErrorSerializer(OrdersErrorSerializer):
-    errors = serializers.DictField(child=serializers.JSONField(), help_text="Field name -> list of messages.")

@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -64,3 +64,32 @@ def exception_handler(exc, context):
         if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
             response.data["retry_after_s"] = int(exc.wait)
     return response
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every API error body (see `exception_handler`)."""
+
+    code = serializers.CharField(help_text="Machine-readable, e.g. not_authenticated, order_not_cancellable.")
+    detail = serializers.CharField()
+
+
+class ValidationErrorSerializer(ErrorSerializer):
+    errors = serializers.DictField(child=serializers.JSONField(), help_text="Field name -> list of messages.")
+
+
+# Responses every key-authenticated endpoint can give, for the schema.
+READ_ERRORS = {400: ValidationErrorSerializer, 401: ErrorSerializer, 403: ErrorSerializer, 429: ErrorSerializer}
+DETAIL_ERRORS = {**READ_ERRORS, 404: ErrorSerializer}
+
+
+def validated(serializer_class, data) -> dict:
+    """Validated input; a 400 with per-field errors otherwise."""
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def query_params(serializer_class, request) -> dict:
+    """Validated query parameters. A plain dict, not the QueryDict: DRF reads a missing boolean in
+    form-style data as False."""
+    return validated(serializer_class, request.query_params.dict())
