@@ -142,7 +142,9 @@ cmd_start() {
 
 EOF
     say "Serving with Daphne on $host:$port (Ctrl-C stops)"
-    exec "$VENV/bin/daphne" -b "$host" -p "$port" --ping-interval 10 --ping-timeout 30 voxsite.asgi:application
+    # manage.py serve: Daphne with --ping-interval 10 --ping-timeout 30; WEB_CONCURRENCY=N starts N
+    # processes on the port (needs REDIS_URL).
+    exec "$PY" manage.py serve --host "$host" --port "$port"
 }
 
 cmd_test() {

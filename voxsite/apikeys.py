@@ -1,9 +1,10 @@
 """Integrator authentication: `Authorization: Bearer <API key>`, scopes, per-key throttling."""
 
 from django.utils import timezone
-from rest_framework import authentication, exceptions, permissions, throttling
+from rest_framework import authentication, exceptions, permissions
 
 from .models import APIKey
+from .throttling import CounterThrottle
 
 
 class APIKeyUser:
@@ -72,16 +73,10 @@ class HasScope(permissions.BasePermission):
         raise exceptions.NotAuthenticated({"code": "not_authenticated", "detail": "Send 'Authorization: Bearer <API key>'."})
 
 
-class APIKeyRateThrottle(throttling.SimpleRateThrottle):
+class APIKeyRateThrottle(CounterThrottle):
     scope = "api_key"
 
-    def get_rate(self):
-        # DRF copies the rates onto the class at import; read them per request so settings apply.
-        from rest_framework.settings import api_settings
-
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
-
-    def get_cache_key(self, request, view):
+    def get_ident_key(self, request, view):
         if isinstance(request.auth, APIKey):
-            return self.cache_format % {"scope": self.scope, "ident": request.auth.pk}
+            return str(request.auth.pk)
         return None

@@ -2,9 +2,10 @@
 
 import os
 
-from django.core.asgi import get_asgi_application
-
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "voxsite.settings")
+
+from voxsite.asgi_http import get_asgi_application  # noqa: E402
+
 # Django must be set up before anything imports models.
 django_asgi_app = get_asgi_application()
 
@@ -41,7 +42,7 @@ def _hold_sqlite_open():
     from django.conf import settings
 
     db = settings.DATABASES["default"]
-    if db["ENGINE"].endswith("sqlite3") and str(db["NAME"]) not in ("", ":memory:") and "mode=memory" not in str(db["NAME"]):
+    if "sqlite" in db["ENGINE"] and str(db["NAME"]) not in ("", ":memory:") and "mode=memory" not in str(db["NAME"]):
         import sqlite3
 
         return sqlite3.connect(str(db["NAME"]), check_same_thread=False)

@@ -90,14 +90,27 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
-# 0 under ASGI: each request runs in its own thread, so persistent connections would pile up
-# (Django's advice); use the database's own pooling (PgBouncer) to go further.
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+# HTTP requests run on a fixed pool of HTTP_THREADS long-lived threads (voxsite/asgi_http.py), so
+# a kept connection is at most one per thread. SQLite: kept (opening one costs more than many
+# turns' queries); other databases: closed after each request unless set, as Django's default.
+_is_sqlite = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=600 if _is_sqlite else 0)
+# Threads that run HTTP requests in each server process: a request holds one for its whole
+# length (a slow Groq call included); further requests queue for the next free thread.
+HTTP_THREADS = env.int("HTTP_THREADS", default=16)
+# Of those, how many run Python at once; a request waiting on Groq or a speech model gives its
+# turn up (voxsite/concurrency.py). 1: CPU work does not interleave under the GIL.
+HTTP_CPU_CONCURRENCY = env.int("HTTP_CPU_CONCURRENCY", default=1)
+# Daphne processes `manage.py serve` starts on one socket; more than 1 needs REDIS_URL (the
+# channel layer must reach every process). About one per core (bench/README.md).
+WEB_CONCURRENCY = env.int("WEB_CONCURRENCY", default=1)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL + a busy timeout let the ASGI server, eager tasks and tests share one file.
     # IMMEDIATE: a writing transaction takes the write lock when it begins, so two concurrent
     # turns queue on the busy timeout instead of failing with "database is locked" when a read
     # lock cannot be upgraded (seen under 8 concurrent clients in bench/bench_text.py).
+    # Write transactions queue on a lock file instead of SQLite's sleep-and-retry (voxsite/sqlite_backend).
+    DATABASES["default"]["ENGINE"] = "voxsite.sqlite_backend"
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
          "transaction_mode": "IMMEDIATE"}
@@ -114,7 +127,7 @@ if REDIS_URL:
             "CONFIG": {"hosts": [REDIS_URL], "capacity": 1500, "expiry": 30},
         }
     }
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "voxsite.cache.SharedPoolRedisCache", "LOCATION": REDIS_URL}}
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "voxsite"}}

@@ -21,6 +21,7 @@ Handoff notifications are sent whatever is watched: a shopper waiting for a huma
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 
@@ -70,6 +71,7 @@ def _missed(session_id: str, after_id: int) -> list[dict]:
 class StaffLiveConsumer(AsyncJsonWebsocketConsumer):
     watching: str | None = None
     joined = False
+    catch_up: asyncio.Task | None = None
 
     async def connect(self):
         user = self.scope.get("user")
@@ -86,6 +88,8 @@ class StaffLiveConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json({"type": "hello", "user": user.get_username(), "can_take_over": can_take_over})
 
     async def disconnect(self, code):
+        if self.catch_up is not None:
+            self.catch_up.cancel()
         if self.joined:
             await self.channel_layer.group_discard(LIVE_GROUP, self.channel_name)
 
@@ -117,8 +121,24 @@ class StaffLiveConsumer(AsyncJsonWebsocketConsumer):
         self.watching = session_id
         await self.send_json({"type": "ok", "action": "watch", "session_id": session_id})
         if isinstance(after_id, int) and not isinstance(after_id, bool) and after_id >= 0:
-            for event in await _missed(session_id, after_id):
-                await self.send_json({"type": "event", "session_id": session_id, "event": event})
+            await self._replay(session_id, after_id)
+            # Other server processes learn that someone watches within LIVE_PRESENCE_TTL_S
+            # (support.staff.live); what they stored meanwhile is replayed once more (the page
+            # skips messages it already shows).
+            if self.catch_up is not None:
+                self.catch_up.cancel()
+            self.catch_up = asyncio.create_task(self._replay_later(session_id, after_id))
+
+    async def _replay(self, session_id: str, after_id: int):
+        for event in await _missed(session_id, after_id):
+            await self.send_json({"type": "event", "session_id": session_id, "event": event})
+
+    async def _replay_later(self, session_id: str, after_id: int):
+        from . import live
+
+        await asyncio.sleep(live.LIVE_PRESENCE_TTL_S + 0.25)
+        if self.watching == session_id:
+            await self._replay(session_id, after_id)
 
     @staticmethod
     def _session_id(value) -> str | None:

@@ -60,7 +60,7 @@ def database_url() -> str:
             auth += ":" + quote(db["PASSWORD"], safe="")
         return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
     name = str(db["NAME"])
-    if db["ENGINE"].endswith("sqlite3") and name and "memory" not in name and name != ":memory:":
+    if "sqlite" in db["ENGINE"] and name and "memory" not in name and name != ":memory:":
         return f"sqlite:///{Path(name).resolve()}"
     pytest.skip("the worker needs a database another process can open (PostgreSQL, or a SQLite file)")
 

@@ -6,7 +6,6 @@ import pytest
 from rest_framework.test import APIClient
 
 from crm.models import CRMRecord
-from voxsite.apikeys import APIKeyRateThrottle
 from voxsite.models import APIKey
 
 pytestmark = pytest.mark.django_db
@@ -90,16 +89,14 @@ def test_use_is_stamped(api_key_factory):
 
 
 @pytest.fixture
-def three_per_minute(settings, monkeypatch):
+def three_per_minute(settings):
     from django.core.cache import cache
 
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "api_key": "3/min"},
     }
-    # DRF copies the rates onto the throttle class when it is first imported, so a settings
-    # override alone does not reach it.
-    monkeypatch.setattr(APIKeyRateThrottle, "THROTTLE_RATES", settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"])
+    # The throttles read the rates per request (voxsite.throttling), so the override reaches them.
     cache.clear()
     yield
     cache.clear()

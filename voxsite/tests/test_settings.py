@@ -102,7 +102,7 @@ def test_check_deploy_warns_about_a_weak_secret_key():
 
 def test_no_env_gives_the_embedded_defaults():
     values = settings_with()
-    assert values["engine"] == "django.db.backends.sqlite3"
+    assert values["engine"] == "voxsite.sqlite_backend"
     assert values["db_name"].endswith("db.sqlite3")
     assert values["layer"] == "channels.layers.InMemoryChannelLayer"
     assert values["cache"] == "django.core.cache.backends.locmem.LocMemCache"
@@ -120,7 +120,7 @@ def test_database_and_redis_urls_switch_to_postgres_and_redis():
     assert values["db_host"] == "db.internal"
     assert values["layer"] == "channels_redis.core.RedisChannelLayer"
     assert [h["address"] if isinstance(h, dict) else h for h in values["layer_hosts"]] == ["redis://cache.internal:6379/2"]
-    assert values["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert values["cache"] == "voxsite.cache.SharedPoolRedisCache"
     assert values["broker"] == "redis://cache.internal:6379/2"
     assert values["result_backend"] == "redis://cache.internal:6379/2"
     assert values["eager"] is False
@@ -158,6 +158,6 @@ def test_env_example_lines_are_valid_settings(tmp_path):
     env_file = tmp_path / "all.env"
     env_file.write_text("\n".join(lines) + "\n")
     values = settings_with(ENV_FILE=str(env_file))
-    assert values["engine"] == "django.db.backends.sqlite3"
+    assert values["engine"] == "voxsite.sqlite_backend"
     assert values["layer"] == "channels.layers.InMemoryChannelLayer"
     assert values["eager"] is True
