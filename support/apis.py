@@ -13,11 +13,11 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from rest_framework import permissions, serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from crm.models import Customer
 from voxsite.apikeys import SAFE, APIKeyRateThrottle
+from voxsite.throttling import CounterThrottle
 from voxsite.models import APIKey
 
 from . import serializers as s
@@ -50,8 +50,15 @@ class KeyRequired(permissions.BasePermission):
         return HasScope().has_permission(request, view)
 
 
-class ShopperThrottle(AnonRateThrottle):
+class ShopperThrottle(CounterThrottle):
+    """Per client address, for callers without credentials (shoppers); keys and staff are exempt."""
+
     scope = "shopper"
+
+    def get_ident_key(self, request, view):
+        if request.user is not None and request.user.is_authenticated:
+            return None
+        return self.get_ident(request)
 
 
 class ConversationView(APIView):
@@ -79,7 +86,7 @@ def turn_payload(result, token: str | None = None, request=None) -> dict:
         "reply": result.reply,
         "language": result.language,
         "intent": result.intent,
-        "tool_calls": s.ToolCallSerializer(result.tool_calls, many=True).data,
+        "tool_calls": s.tool_call_payloads(result.tool_calls),
         "timings": result.timings,
         "message_id": result.assistant_message.pk,
         "status": result.conversation.status,

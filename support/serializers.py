@@ -25,6 +25,21 @@ class ToolCallSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "arguments", "result", "ok", "error", "latency_ms", "created_at", "message_id"]
 
 
+_DATETIME = serializers.DateTimeField()
+
+
+def tool_call_payloads(tool_calls) -> list[dict]:
+    """ToolCallSerializer(tool_calls, many=True).data, without building a ModelSerializer's fields
+    on every turn (~0.5 ms of a text turn); a test keeps the two identical."""
+    return [
+        {"id": t.pk, "name": t.name, "arguments": t.arguments, "result": t.result, "ok": t.ok, "error": t.error,
+         "latency_ms": None if t.latency_ms is None else float(t.latency_ms),
+         "created_at": None if t.created_at is None else _DATETIME.to_representation(t.created_at),
+         "message_id": t.message_id}
+        for t in tool_calls
+    ]
+
+
 class ModelCallSerializer(serializers.ModelSerializer):
     class Meta:
         model = ModelCall

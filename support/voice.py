@@ -119,12 +119,12 @@ def voice_turn(
             msg.audio_mime = "audio/wav"
             fields += ["audio", "audio_mime"]
         msg.save(update_fields=fields)
-    from .serializers import ToolCallSerializer
+    from .serializers import tool_call_payloads
 
     return {
         "session_id": str(conversation.pk), "transcript": transcript.text, "language": result.language,
         "confidence": transcript.confidence, "reply": result.reply, "intent": result.intent,
-        "tool_calls": ToolCallSerializer(result.tool_calls, many=True).data, "timings": timings,
+        "tool_calls": tool_call_payloads(result.tool_calls), "timings": timings,
         "message_id": result.assistant_message.pk,
         **({"audio": _audio_payload(pcm, result.assistant_message)} if include_audio else {}),
     }

@@ -34,6 +34,9 @@ class Tool:
     description: str
     parameters: dict[str, Any]
     func: Callable[[TurnContext, dict[str, Any]], dict[str, Any]]
+    # Tools that change the shop's data run in a transaction of their own; readers do not, so a
+    # lookup never takes the database's write lock (SQLite's BEGIN IMMEDIATE takes it at once).
+    writes: bool = False
 
     def spec(self) -> dict[str, Any]:
         return {"type": "function", "function": {"name": self.name, "description": self.description, "parameters": self.parameters}}
@@ -348,12 +351,12 @@ TOOLS: list[Tool] = [
          _schema({"order_number": ORDER_NO, "phone": PHONE}, ("order_number",)), get_order_details),
     Tool("cancel_order", "Cancel an order that has not shipped. First call without confirmed to get the confirmation question; "
          "call again with confirmed=true only after the shopper says yes in a later message.",
-         _schema({"order_number": ORDER_NO, "phone": PHONE, "confirmed": CONFIRMED, "reason": STR}, ("order_number",)), cancel_order),
+         _schema({"order_number": ORDER_NO, "phone": PHONE, "confirmed": CONFIRMED, "reason": STR}, ("order_number",)), cancel_order, writes=True),
     Tool("search_faqs", "Search frequently asked questions (payments, delivery, account, offers...).",
          _schema({"query": STR}, ("query",)), search_faqs),
     Tool("initiate_return", "Start a return for a delivered order inside the return window. Confirmation works like cancel_order.",
          _schema({"order_number": ORDER_NO, "phone": PHONE, "reason": {"type": "string", "enum": REASONS}, "confirmed": CONFIRMED},
-                 ("order_number",)), initiate_return),
+                 ("order_number",)), initiate_return, writes=True),
     Tool("get_return_status", "Status of a return by its number (e.g. RET-2001). Needs verification of its order.",
          _schema({"return_number": {"type": "string", "maxLength": 20}, "phone": PHONE}, ("return_number",)), get_return_status),
     Tool("get_policy", "The shop's policy text (returns, refunds, shipping, cancellation, warranty, privacy).",
@@ -362,9 +365,9 @@ TOOLS: list[Tool] = [
          _schema({"scenario": {**STR, "description": "e.g. billing, order_issue, product_issue, delivery, general"},
                   "intent": STR, "summary": {"type": "string", "maxLength": 300},
                   "priority": {"type": "string", "enum": ["low", "medium", "high", "urgent"]}}, ("scenario", "summary")),
-         create_crm_record),
+         create_crm_record, writes=True),
     Tool("handoff_to_human", "Hand the conversation to a human agent when the shopper asks for one or you cannot help.",
-         _schema({"reason": {"type": "string", "maxLength": 300}}, ("reason",)), handoff_to_human),
+         _schema({"reason": {"type": "string", "maxLength": 300}}, ("reason",)), handoff_to_human, writes=True),
 ]
 
 
@@ -375,6 +378,10 @@ class ToolRegistry:
     @property
     def names(self) -> list[str]:
         return list(self._tools)
+
+    def writes(self, name: str) -> bool:
+        tool = self._tools.get(name)
+        return tool is not None and tool.writes
 
     def specs(self) -> list[dict[str, Any]]:
         return [t.spec() for t in self._tools.values()]
@@ -387,8 +394,11 @@ class ToolRegistry:
             if tool is None:
                 raise ToolError("unknown_tool", f"There is no tool named {name!r}.")
             clean = validate_arguments(tool.parameters, arguments)
-            # Each tool runs in its own transaction: a failure leaves nothing half-written.
-            with transaction.atomic():
+            if tool.writes:
+                # A failure leaves nothing half-written.
+                with transaction.atomic():
+                    data = tool.func(ctx, clean)
+            else:
                 data = tool.func(ctx, clean)
             result = ToolResult(ok=True, data=data)
         except ToolError as exc:

@@ -13,6 +13,8 @@ import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
+
+from voxsite.concurrency import blocking
 from django.db import transaction
 
 from crm.models import CRMRecord
@@ -197,8 +199,9 @@ def summary_llm(*, conversation: Conversation, messages: list[Message], tool_cal
     call = ModelCall(conversation=conversation, stage=ModelCall.Stage.LLM, provider=SUMMARY_PROVIDER,
                      model=settings.GROQ_MODEL, input_size=sum(len(p["content"]) for p in prompt))
     try:
-        response = client.chat.completions.create(model=settings.GROQ_MODEL, messages=prompt, temperature=0.2,
-                                                  max_tokens=300)
+        with blocking():  # eager Celery runs this in a request thread: let others run meanwhile
+            response = client.chat.completions.create(model=settings.GROQ_MODEL, messages=prompt, temperature=0.2,
+                                                      max_tokens=300)
         text = (response.choices[0].message.content or "").strip()
         if not text:
             raise ValueError("the model returned an empty summary")

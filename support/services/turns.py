@@ -19,7 +19,7 @@ from django.db import transaction
 from voxsite import metrics
 from voxsite.errors import DomainError
 
-from ..agent.base import BrainError, Intent, ModelCalled, TextDelta, ToolCalled, TurnContext
+from ..agent.base import BrainError, Intent, LazyList, ModelCalled, TextDelta, ToolCalled, TurnContext
 from ..models import Conversation, Message, ModelCall, ToolCall
 from ..staff.live import live_publish_on_commit, message_event
 
@@ -150,7 +150,7 @@ def conversation_turn(
     state["turn"] = int(state.get("turn", 0)) + 1
     ctx = TurnContext(
         conversation_id=str(conversation.pk), language=lang, customer_id=conversation.customer_id, state=state,
-        history=_history(conversation)[:-1], persona=conversation.persona, channel=conversation.channel,
+        history=LazyList(lambda: _history(conversation)[:-1]), persona=conversation.persona, channel=conversation.channel,
     )
     emit({"type": "language", "language": lang})
     brains = brains if brains is not None else _default_brains()
@@ -229,7 +229,9 @@ def conversation_turn(
             conversation.tags = [*(conversation.tags or []), intent]
             fields.append("tags")
         conversation.save(update_fields=fields)
-        conversation.refresh_from_db(fields=["status", "customer"])
+        if any(tools.writes(t.name) for t in tool_events):
+            # A hand-off changes the status; only tools that write can change the conversation.
+            conversation.refresh_from_db(fields=["status", "customer"])
         live_publish_on_commit(session_id=conversation.pk, event=message_event(
             assistant_message, intent=intent, status=conversation.status, tools=[t.name for t in tool_events]))
 

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from typing import Optional
 
 import numpy as np
+
+from voxsite.concurrency import blocking
 from django.conf import settings
 
 from voxsite.errors import DomainError
@@ -342,7 +344,8 @@ class ASRChain:
         for engine in self.engines:
             started = time.perf_counter()
             try:
-                result = engine.transcribe(samples, language=language)
+                with blocking():  # native inference or a Groq call: let other requests run
+                    result = engine.transcribe(samples, language=language)
             except Exception as exc:
                 error = f"{exc.__class__.__name__}: {exc}"[:500]
                 errors.append(f"{engine.name}: {error}")

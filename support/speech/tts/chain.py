@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from typing import AsyncIterator
 
 from asgiref.sync import async_to_sync
+
+from voxsite.concurrency import blocking
 from django.conf import settings
 
 from ..chunker import ClauseChunker
@@ -185,7 +187,8 @@ class TTSChain:
         async def collect() -> bytes:
             return b"".join([chunk async for chunk in self.stream(text, language, on_call=on_call)])
 
-        return async_to_sync(collect)()
+        with blocking():  # synthesis runs in executor threads and at edge-tts, not here
+            return async_to_sync(collect)()
 
 
 _chains: dict[tuple, TTSChain] = {}
