@@ -3,7 +3,7 @@
     .venv/bin/python bench/bench_text.py [--turns 300] [--clients 8] [--concurrent-turns 800] [--quick]
 
 Every turn is `POST /api/conversation/message`, as the widget and the prototype's clients send
-it, over keep-alive connections from 127.0.0.1. The turns follow short scripted conversations
+it, over keep-alive connections from 127.0.0.1 (one per conversation, as a shopper's page). The turns follow short scripted conversations
 with a mix of intents: product search, policy, FAQ, order tracking with identity verification
 (the order number, then the phone number on the order, read from the seeded database) and
 small talk. Each conversation starts a new session (no session_id; the reply carries a token)
@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import shutil
 import signal
 import subprocess
@@ -73,7 +74,7 @@ class Turn:
 
 
 class Client:
-    """One shopper's browser: one keep-alive connection, conversations one after another."""
+    """Shoppers one after another: each conversation on its own keep-alive connection."""
 
     def __init__(self, port: int, scripts: list[list[tuple[str, str, str | None]]], offset: int = 0, timeout: float = 30.0):
         self.port, self.scripts, self.offset, self.timeout = port, scripts, offset, timeout
@@ -110,6 +111,11 @@ class Client:
         while len(out) < n_turns:
             script = self.scripts[i % len(self.scripts)]
             i += 1
+            # A new shopper, a new page: a new keep-alive connection for each conversation. With
+            # several server processes this is also what spreads clients over them (the kernel
+            # picks a process per new connection; 8 connections held for the whole run often
+            # landed 6 and 2).
+            self.close()
             session: dict = {}
             for text, label, tool in script:
                 if len(out) >= n_turns:
@@ -137,6 +143,7 @@ class Client:
     def close(self) -> None:
         if self.conn is not None:
             self.conn.close()
+            self.conn = None
 
 
 def run_concurrent(port: int, scripts, clients: int, turns_each: int) -> tuple[list[Turn], float]:
@@ -234,33 +241,29 @@ def summarize(turns: list[Turn]) -> dict:
             "p95": percentile(ok, 95), "p99": percentile(ok, 99), "max": max(ok) if ok else None}
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--turns", type=int, default=300, help="sequential turns (one client)")
-    parser.add_argument("--clients", type=int, default=8, help="concurrent clients")
-    parser.add_argument("--concurrent-turns", type=int, default=800, help="turns over all concurrent clients")
-    parser.add_argument("--warmup", type=int, default=30, help="turns sent first and not counted")
-    parser.add_argument("--quick", action="store_true", help="a few turns of each, for the smoke test")
-    parser.add_argument("--sqlite-immediate", action="store_true",
-                        help="run the server with SQLite transaction_mode=IMMEDIATE (a settings overlay in the temp folder)")
-    parser.add_argument("--profile", metavar="PATH",
-                        help="sample the server with py-spy (pip install py-spy) while measuring; raw stacks to PATH, "
-                             "a summary printed")
-    parser.add_argument("--json", metavar="PATH", help="also write the results as JSON")
-    args = parser.parse_args(argv)
-    if args.quick:
-        args.turns, args.clients, args.concurrent_turns, args.warmup = 6, 2, 6, 2
+def redis_reachable(url: str) -> str | None:
+    """None when Redis answers PING at `url`, else why not."""
+    try:
+        import redis
+    except ImportError as exc:  # channels-redis brings redis-py; without it, say so
+        return f"redis-py missing ({exc})"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2).ping()
+    except Exception as exc:  # noqa: BLE001 - any failure means "skip the multi-process rows"
+        return f"{type(exc).__name__}: {exc}"
+    return None
 
-    # No speech-model warm-up: it would load Whisper and Piper in the background while we measure.
-    with Server(sqlite_immediate=args.sqlite_immediate, extra_env={"VOICE_WARMUP": "false"}) as srv:
+
+def measure(args, workers: int, extra_env: dict[str, str], profile: str | None) -> dict:
+    """One server configuration: warm-up, the sequential client, then the concurrent clients."""
+    with Server(sqlite_immediate=args.sqlite_immediate, extra_env=extra_env, workers=workers) as srv:
         phones = demo_order_phones(srv, ORDERS)
         scripts = [[(fill(text, phones), label, tool) for text, label, tool in conv] for conv in CONVERSATIONS]
 
-        warm = Client(srv.port, scripts)
-        warm.run(args.warmup)
-        warm.close()
+        # Each worker process warms up on the connections it accepts: warm with as many clients.
+        _, _ = run_concurrent(srv.port, scripts, max(workers, 1) * 2, max(1, args.warmup // 2))
 
-        spy = start_profiler(srv, args.profile) if args.profile else None
+        spy = start_profiler(srv, profile) if profile else None
         cpu0 = srv.cpu_seconds()
         seq_client = Client(srv.port, scripts)
         seq = seq_client.run(args.turns)
@@ -272,36 +275,102 @@ def main(argv: list[str] | None = None) -> int:
         cpu2 = srv.cpu_seconds()
         if spy is not None:
             stop_profiler(spy)
-    cpu_seq = None if cpu0 is None else (cpu1 - cpu0) * 1000 / max(1, len(seq))
-    cpu_conc = None if cpu0 is None else (cpu2 - cpu1) * 1000 / max(1, len(conc))
+    return {
+        "seq": seq, "conc": conc, "wall": wall,
+        "cpu_seq": None if cpu0 is None or cpu1 is None else (cpu1 - cpu0) * 1000 / max(1, len(seq)),
+        "cpu_conc": None if cpu1 is None or cpu2 is None else (cpu2 - cpu1) * 1000 / max(1, len(conc)),
+    }
 
-    s, c = summarize(seq), summarize(conc)
-    tps = sum(t.ok for t in conc) / wall if wall > 0 else None
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--turns", type=int, default=300, help="sequential turns (one client)")
+    parser.add_argument("--clients", type=int, default=8, help="concurrent clients")
+    parser.add_argument("--concurrent-turns", type=int, default=800, help="turns over all concurrent clients")
+    parser.add_argument("--warmup", type=int, default=30, help="turns sent first and not counted")
+    parser.add_argument("--workers", default="1,2",
+                        help="server configurations to measure, as Daphne process counts (`manage.py serve --workers`): "
+                             "1 runs the embedded defaults; more than 1 shares REDIS_URL=--redis-url (default: 1,2)")
+    parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"),
+                        help="Redis for the multi-process configurations (channel layer and cache); "
+                             "default $BENCH_REDIS_URL or redis://127.0.0.1:6379/15")
+    parser.add_argument("--quick", action="store_true", help="a few turns of each, for the smoke test")
+    parser.add_argument("--sqlite-immediate", action="store_true",
+                        help="run the server with SQLite transaction_mode=IMMEDIATE (a settings overlay in the temp folder)")
+    parser.add_argument("--profile", metavar="PATH",
+                        help="sample the server with py-spy (pip install py-spy) while measuring; raw stacks to PATH, "
+                             "a summary printed (first configuration only)")
+    parser.add_argument("--json", metavar="PATH", help="also write the results as JSON")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.turns, args.clients, args.concurrent_turns, args.warmup = 6, 2, 6, 2
+    try:
+        worker_counts = [int(w) for w in str(args.workers).split(",") if w.strip()]
+    except ValueError:
+        parser.error(f"--workers takes process counts such as 1,2, not {args.workers!r}")
+    if not worker_counts or min(worker_counts) < 1:
+        parser.error("--workers: each count must be at least 1")
+
+    # No speech-model warm-up: it would load Whisper and Piper in the background while we measure.
+    base_env = {"VOICE_WARMUP": "false"}
+    results: dict[int, dict] = {}
+    skipped: dict[int, str] = {}
+    for n, workers in enumerate(worker_counts):
+        env = dict(base_env)
+        if workers > 1:
+            why = redis_reachable(args.redis_url)
+            if why:
+                skipped[workers] = f"Redis at {args.redis_url} unreachable ({why}); set --redis-url"
+                print(f"[bench] skipping {workers} workers: {skipped[workers]}", file=sys.stderr)
+                continue
+            # The production shape: Redis is the channel layer and the cache; nothing needs a Celery worker.
+            env.update({"REDIS_URL": args.redis_url, "CELERY_TASK_ALWAYS_EAGER": "true"})
+        print(f"[bench] measuring {workers} worker process(es)", file=sys.stderr, flush=True)
+        results[workers] = measure(args, workers, env, args.profile if n == 0 else None)
+
     print(f"\nText turns, POST /api/conversation/message, offline brain, Daphne + SQLite ({machine_note()})\n")
+    rows, failures, by_label = [], [], defaultdict(list)
+    for workers, r in results.items():
+        s, c = summarize(r["seq"]), summarize(r["conc"])
+        tps = sum(t.ok for t in r["conc"]) / r["wall"] if r["wall"] > 0 else None
+        r["tps"] = tps
+        setup = "1 process, embedded" if workers == 1 else f"{workers} processes + Redis"
+        seq_tps = (sum(t.ok for t in r["seq"]) / (sum(t.ms for t in r["seq"]) / 1000)) if r["seq"] else None
+        rows.append([setup, "sequential", 1, s["turns"], s["failed"], s["p50"], s["p95"], s["p99"], s["max"], seq_tps,
+                     r["cpu_seq"]])
+        rows.append([setup, "concurrent", args.clients, c["turns"], c["failed"], c["p50"], c["p95"], c["p99"], c["max"],
+                     tps, r["cpu_conc"]])
+        failures += [t for t in r["seq"] + r["conc"] if not t.ok]
+        if workers == worker_counts[0]:
+            for t in r["seq"]:
+                if t.ok:
+                    by_label[t.label].append(t.ms)
     print(table(
-        ["run", "clients", "turns", "failed", "p50 ms", "p95 ms", "p99 ms", "max ms", "turns/s", "server CPU ms/turn"],
-        [["sequential", 1, s["turns"], s["failed"], s["p50"], s["p95"], s["p99"], s["max"],
-          (sum(t.ok for t in seq) / (sum(t.ms for t in seq) / 1000)) if seq else None, cpu_seq],
-         ["concurrent", args.clients, c["turns"], c["failed"], c["p50"], c["p95"], c["p99"], c["max"], tps, cpu_conc]],
-    ))
-    by_label: dict[str, list[float]] = defaultdict(list)
-    for t in seq:
-        if t.ok:
-            by_label[t.label].append(t.ms)
-    print("\nSequential latency by kind of turn\n")
+        ["server", "run", "clients", "turns", "failed", "p50 ms", "p95 ms", "p99 ms", "max ms", "turns/s",
+         "server CPU ms/turn"], rows))
+    for workers, why in skipped.items():
+        print(f"\n{workers} workers not measured: {why}")
+    print(f"\nSequential latency by kind of turn ({worker_counts[0]} worker(s))\n")
     print(table(["turn", "n", "p50 ms", "p95 ms"],
                 [[k, len(v), percentile(v, 50), percentile(v, 95)] for k, v in sorted(by_label.items())]))
-    failures = [t for t in seq + conc if not t.ok]
     for t in failures[:10]:
         print(f"FAILED {t.label}: {t.detail}")
-    p50_ok = s["p50"] is not None and s["p50"] <= TARGET_P50_MS
-    tps_ok = tps is not None and tps >= TARGET_TPS
+    p50s = [summarize(r["seq"])["p50"] for r in results.values()]
+    best_tps = max((r["tps"] for r in results.values() if r.get("tps") is not None), default=None)
+    best_workers = next((w for w, r in results.items() if r.get("tps") == best_tps), None)
+    p50_ok = bool(p50s) and p50s[0] is not None and p50s[0] <= TARGET_P50_MS
+    tps_ok = best_tps is not None and best_tps >= TARGET_TPS
     print(f"\ntargets: p50 <= {TARGET_P50_MS:.0f} ms: {'met' if p50_ok else 'MISSED'}; "
-          f">= {TARGET_TPS:.0f} turns/s with {args.clients} clients: {'met' if tps_ok else 'MISSED'}")
+          f">= {TARGET_TPS:.0f} turns/s with {args.clients} clients: {'met' if tps_ok else 'MISSED'}"
+          + (f" (best: {best_tps:.1f} turns/s with {best_workers} worker(s))" if best_tps is not None else ""))
     if args.json:
-        Path(args.json).write_text(json.dumps({"sequential": {**s, "server_cpu_ms": cpu_seq},
-                                               "concurrent": {**c, "turns_per_s": tps, "clients": args.clients,
-                                                              "server_cpu_ms": cpu_conc},
+        out = {}
+        for workers, r in results.items():
+            s, c = summarize(r["seq"]), summarize(r["conc"])
+            out[str(workers)] = {"sequential": {**s, "server_cpu_ms": r["cpu_seq"]},
+                                 "concurrent": {**c, "turns_per_s": r["tps"], "clients": args.clients,
+                                                "server_cpu_ms": r["cpu_conc"]}}
+        Path(args.json).write_text(json.dumps({"workers": out, "skipped": skipped,
                                                "by_label": {k: percentile(v, 50) for k, v in by_label.items()},
                                                "failures": [t.detail for t in failures]}, indent=2))
     if args.profile:

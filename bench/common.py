@@ -74,7 +74,8 @@ class Server:
     Killed on exit, on Ctrl-C and at interpreter exit, whichever comes first."""
 
     def __init__(self, *, extra_env: dict[str, str] | None = None, start_timeout: float = 120.0, quiet: bool = False,
-                 sqlite_immediate: bool = False):
+                 sqlite_immediate: bool = False, workers: int = 1):
+        self.workers = workers
         self.extra_env = extra_env or {}
         self.sqlite_immediate = sqlite_immediate
         self.start_timeout = start_timeout
@@ -110,7 +111,7 @@ class Server:
             # "database is locked" (SQLite cannot upgrade a stale read snapshot to a write).
             (self.workdir / "bench_settings.py").write_text(
                 "from voxsite.settings import *  # noqa\n"
-                "if DATABASES['default']['ENGINE'].endswith('sqlite3'):\n"
+                "if 'sqlite' in DATABASES['default']['ENGINE']:\n"
                 "    DATABASES['default'].setdefault('OPTIONS', {})['transaction_mode'] = 'IMMEDIATE'\n"
             )
             self.extra_env = {**self.extra_env, "DJANGO_SETTINGS_MODULE": "bench_settings",
@@ -126,8 +127,11 @@ class Server:
         self.port = free_port()
         self.log_path = self.workdir / "daphne.log"
         log = open(self.log_path, "wb")
+        # `manage.py serve` as a deployment runs it: with one worker it becomes Daphne itself (exec),
+        # with more it supervises Daphne children sharing one socket (REDIS_URL must be set).
         self.proc = subprocess.Popen(
-            [python(), "-m", "daphne", "-b", HOST, "-p", str(self.port), "voxsite.asgi:application"],
+            [python(), str(ROOT / "manage.py"), "serve", "--host", HOST, "--port", str(self.port),
+             "--workers", str(self.workers)],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
         log.close()
@@ -137,13 +141,33 @@ class Server:
                 raise RuntimeError(f"daphne exited with {self.proc.returncode}:\n{self.log_tail()}")
             try:
                 status, _ = self.get("/api/health", timeout=2)
-                if status == 200:
+                if status == 200 and self._workers_settled(deadline):
                     self._say(f"[bench] daphne up on {HOST}:{self.port} (pid {self.proc.pid})")
                     return
             except OSError:
                 pass
             time.sleep(0.1)
         raise RuntimeError(f"daphne did not answer /api/health within {self.start_timeout} s:\n{self.log_tail()}")
+
+    def _workers_settled(self, deadline: float) -> bool:
+        """With several workers the first one up answers /api/health while the others may still
+        be importing Django: wait until every child exists and has been idle (no CPU) for 0.5 s."""
+        if self.workers <= 1:
+            return True
+        idle_since, last = None, None
+        while time.monotonic() < deadline:
+            children = self.pids()[1:]
+            cpu = self.cpu_seconds() if len(children) >= self.workers else None
+            now = time.monotonic()
+            if cpu is not None and cpu == last:
+                idle_since = idle_since or now
+                if now - idle_since >= 0.5:
+                    return True
+            else:
+                idle_since = None
+            last = cpu
+            time.sleep(0.1)
+        return False
 
     def stop(self) -> None:
         proc, self.proc = self.proc, None
@@ -178,14 +202,31 @@ class Server:
     def ws_url(self) -> str:
         return f"ws://{HOST}:{self.port}"
 
-    def cpu_seconds(self) -> float | None:
-        """CPU time (user + system, all threads) the server process has used so far; Linux only.
-        Unlike wall-clock throughput, CPU per turn barely moves when other work shares the cores."""
+    def pids(self) -> list[int]:
+        """The server's processes: Daphne, or the supervisor and its Daphne children."""
+        if self.proc is None:
+            return []
+        pids = [self.proc.pid]
         try:
-            fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except (OSError, AttributeError, IndexError):
-            return None
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split()
+        except OSError:
+            children = []
+        return pids + [int(p) for p in children]
+
+    def cpu_seconds(self) -> float | None:
+        """CPU time (user + system, all threads, all worker processes) the server has used so far;
+        Linux only. Unlike wall-clock throughput, CPU per turn barely moves when other work shares
+        the cores. A worker that died takes its count with it."""
+        total = 0.0
+        for pid in self.pids():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                if pid == getattr(self.proc, "pid", None):
+                    return None
+                continue
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return total if self.proc is not None else None
 
     def log_tail(self, chars: int = 4000) -> str:
         try:
