@@ -135,6 +135,30 @@ async def test_a_pause_at_a_comma_does_not_split_the_turn(utterance_pcm):
     await comm.disconnect()
 
 
+def test_a_short_opener_before_a_pause_stays_in_the_utterance(settings):
+    """A Piper rendering of "Hi, I want to know where my order is." whose "Hi" tiny.en dropped
+    when the utterance began 0.3 s before the first voiced frame (1 rendering in 10 did)."""
+    from pathlib import Path
+
+    import soundfile as sf
+
+    from support.realtime.pipeline import AudioInput
+    from support.realtime.vad import TurnDetector
+    from support.speech.asr import get_asr
+
+    settings.ASR_PROVIDERS = ["local"]
+    recorded, rate = sf.read(Path(__file__).parent / "fixtures" / "opener_pause_en.flac", dtype="int16")
+    assert rate == RATE
+    pcm = silence(0.3) + recorded.tobytes() + silence(1.2)
+    audio_in = AudioInput(sample_rate=RATE, detector=TurnDetector())
+    ends = []
+    for i in range(0, len(pcm), FRAME * 2):
+        ends += [kind for kind, _ in audio_in.push(pcm[i:i + FRAME * 2], guarded=False) if kind == "end_of_turn"]
+    assert ends == ["end_of_turn"]  # one utterance: the comma's pause is not an end of turn
+    heard = get_asr().transcribe(audio_in.utterance(), language="en").text.lower()
+    assert heard.startswith("hi") and "where my order is" in heard
+
+
 @pytest.mark.parametrize("text,unfinished", [
     ("Hi, I want to know,", True), ("I want to talk to my", True), ("मुझे ऑर्डर और", True),
     ("Hi.", True), ("Okay, so.", True), ("Where is my order?", False), ("Yes.", False), ("1042", False), ("", False),
