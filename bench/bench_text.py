@@ -176,7 +176,9 @@ def run_concurrent(port: int, scripts, clients: int, turns_each: int) -> tuple[l
 
 def start_profiler(srv: Server, path: str) -> subprocess.Popen:
     exe = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
-    proc = subprocess.Popen([exe, "record", "--pid", str(srv.proc.pid), "--format", "raw", "--rate", "250",
+    # --subprocesses: with more than one worker, srv.proc is the supervisor and the turns run in
+    # its Daphne children.
+    proc = subprocess.Popen([exe, "record", "--pid", str(srv.proc.pid), "--subprocesses", "--format", "raw", "--rate", "250",
                              "--output", path], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(1.0)  # attach before the first measured turn
     return proc
