@@ -89,6 +89,13 @@ class OneHopASGIHandler(ASGIHandler):
         finally:
             body_file.close()
 
+    async def send_response(self, response, send):
+        if response.streaming and not response.is_async:
+            # Django's ASGIHandler reads a sync iterator whole (list() in a thread) before sending
+            # a byte: a large file download would sit in memory. Pull one chunk per hop instead.
+            response.streaming_content = _pulled(iter(response.streaming_content))
+        await super().send_response(response, send)
+
     def respond(self, scope, body_file):
         """The whole request in one worker thread: its database work starts and ends here."""
         with cpu_slot(settings.HTTP_CPU_CONCURRENCY):
@@ -110,6 +117,16 @@ class OneHopASGIHandler(ASGIHandler):
             # thread's expired database connections) in the thread that used them.
             response.close()
         return response
+
+
+_DONE = object()
+
+
+async def _pulled(chunks):
+    """A sync iterator read chunk by chunk on the request threads (file reads stay off the loop)."""
+    pull = sync_to_async(next, thread_sensitive=False, executor=request_pool())
+    while (chunk := await pull(chunks, _DONE)) is not _DONE:
+        yield chunk
 
 
 def get_asgi_application() -> OneHopASGIHandler:

@@ -30,7 +30,19 @@ def partner(request):
 
 
 def stream(request):
-    return StreamingHttpResponse(f"chunk {i}\n".encode() for i in range(3))
+    def chunks():
+        for i in range(3):
+            yield f"chunk {i} {threading.current_thread().name}\n".encode()
+
+    return StreamingHttpResponse(chunks())
+
+
+def download(request):
+    from pathlib import Path
+
+    from django.http import FileResponse
+
+    return FileResponse(open(Path(request.GET["path"]), "rb"))
 
 
 urlpatterns = [
@@ -38,4 +50,5 @@ urlpatterns = [
     path("wait", wait_for_partner),
     path("partner", partner),
     path("stream", stream),
+    path("download", download),
 ]

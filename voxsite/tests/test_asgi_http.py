@@ -67,18 +67,34 @@ async def test_more_slots_let_requests_interleave(settings):
     assert await _pair(release=False) is True
 
 
-async def test_streaming_responses_are_sent_whole():
-    comm = HttpCommunicator(application, "GET", "/stream", headers=[(b"host", b"testserver")])
+async def _stream(path: str) -> list[bytes]:
+    comm = HttpCommunicator(application, "GET", path, headers=[(b"host", b"testserver")])
     await comm.send_input({"type": "http.request", "body": b""})
     start = await comm.receive_output(timeout=10)
     assert start["type"] == "http.response.start" and start["status"] == 200
-    body = b""
+    bodies = []
     while True:  # the last message may carry no body at all (ASGI: it defaults to b"")
         chunk = await comm.receive_output(timeout=10)
-        body += chunk.get("body", b"")
+        bodies.append(chunk.get("body", b""))
         if not chunk.get("more_body", False):
-            break
-    assert body == b"chunk 0\nchunk 1\nchunk 2\n"
+            return [b for b in bodies if b]
+
+
+async def test_streaming_responses_are_sent_chunk_by_chunk_from_request_threads(recwarn):
+    bodies = await _stream("/stream")
+    assert [b.split()[:2] for b in bodies] == [[b"chunk", b"0"], [b"chunk", b"1"], [b"chunk", b"2"]]
+    assert all(b.split()[2].startswith(b"http") for b in bodies)  # produced off the event loop
+    assert not [w for w in recwarn if "StreamingHttpResponse" in str(w.message)]
+
+
+async def test_a_file_download_is_sent_in_blocks(tmp_path):
+    from voxsite.asgi_http import OneHopASGIHandler
+
+    data = bytes(range(256)) * (OneHopASGIHandler.chunk_size * 3 // 256 + 7)
+    (tmp_path / "big.bin").write_bytes(data)
+    bodies = await _stream(f"/download?path={tmp_path / 'big.bin'}")
+    assert b"".join(bodies) == data
+    assert len(bodies) == 4 and max(map(len, bodies)) == OneHopASGIHandler.chunk_size
 
 
 async def test_unknown_paths_are_404s():
