@@ -72,16 +72,18 @@ def map_language(code: str | None) -> str:
 
 
 _SEP = r"[\s,.;:!?।]+"
-_PHRASE_LOOP = re.compile(r"(?<!\S)(\S.{0,59}?)((?:" + _SEP + r"\1){2,})(?=[\s,.;:!?।]|$)", re.DOTALL)
+_PHRASE_LOOP = re.compile(r"(?<!\S)(\S.{0,59}?)((?:" + _SEP + r"\1){2,})(?=[\s,.;:!?।]|$)", re.DOTALL | re.IGNORECASE)
 _CHAR_LOOP = re.compile(r"([^\s\d]{1,4}?)\1{5,}")
 
 
 def _collapse_phrase(match: re.Match) -> str:
     unit, tail = match.group(1), match.group(2)
-    repeats = 1 + len(re.findall(re.escape(unit), tail))
+    repeats = 1 + len(re.findall(re.escape(unit), tail, re.IGNORECASE))
     # "nine nine nine" can be a phone number; a phrase of several words three times in a row,
-    # or anything five times, is the decoder looping.
-    if (" " in unit.strip() and repeats >= 3) or repeats >= 5:
+    # one word as three sentences ("Hi. Hi. Hi, hi": tiny.en on a short "Hi"), or anything five
+    # times, is the decoder looping.
+    sentences = re.search(r"[.!?।]", tail) and not re.search(r"\d", unit)
+    if (" " in unit.strip() and repeats >= 3) or (sentences and repeats >= 3) or repeats >= 5:
         return unit
     return match.group(0)
 

@@ -123,6 +123,10 @@ def test_repeated_phrases_are_collapsed_but_digits_survive():
     # Running on into the padding: a sentence said twice and a restart of it.
     assert collapse_repeats("What is your return policy? What is your return policy. What is") == "What is your return policy?"
     assert collapse_repeats("Yes. Yes.") == "Yes. Yes."  # short answers may really be repeated
+    # tiny.en on a short "Hi" followed by silence: one word as sentence after sentence.
+    assert collapse_repeats("Hi. Hi. Hi. Hi, hi.") == "Hi."
+    assert collapse_repeats("1. 1. 1.") == "1. 1. 1."  # digits are never a loop of this kind
+    assert collapse_repeats("bye bye bye") == "bye bye bye"
     assert collapse_repeats("Where is my order? It was due today.") == "Where is my order? It was due today."
 
 
