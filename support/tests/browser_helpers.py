@@ -116,7 +116,12 @@ def speech_wav(path: Path, parts: list[float | str]) -> Path:
     pieces: list[bytes] = []
     for part in parts:
         if isinstance(part, str):
-            chunks = list(_piper().synthesize(part))
+            # Without noise Piper says a sentence the same way every time; its default noise is
+            # seeded per process, and 1 rendering in many came out of the browser's capture as
+            # "Status of water 1042" (a CI failure that said nothing about the widget).
+            from piper import SynthesisConfig
+
+            chunks = list(_piper().synthesize(part, syn_config=SynthesisConfig(noise_scale=0.0, noise_w_scale=0.0)))
             pcm = b"".join(c.audio_int16_bytes for c in chunks)
             pieces.append(resample_pcm16(pcm, chunks[0].sample_rate, WAV_RATE))
         else:

@@ -153,3 +153,19 @@ def test_parse_never_fails_on_odd_input():
 ])
 def test_order_numbers_as_speech_recognition_writes_them(text, number):
     assert parse(text, "en").entities["order_number"] == number
+
+
+@pytest.mark.parametrize("text", [
+    "Status of water 1042 with full number ending 3,123.",  # tiny.en on a Piper "Status of order 1042 ..."
+    "Status of 1042 with phone number ending 3123.",
+    "Where is odor 1042, my phone is 9876543210",
+])
+def test_a_number_said_with_the_orders_phone_is_an_order_even_when_order_was_misheard(text):
+    p = parse(text, "en")
+    assert p.intent == "track_order" and p.entities["order_number"] == "ORD-1042"
+    assert tool_plan(p)[0] == "track_order"
+
+
+def test_a_product_number_with_a_phone_is_still_a_product_question():
+    p = parse("Do you have boat rockerz 450? my phone ends 3123", "en")
+    assert p.intent == "search_products" and "order_number" not in p.entities

@@ -216,7 +216,9 @@ def _classify(text: _Text, ents: dict[str, Any]) -> str:
         return "initiate_return"
     if has_return_word:
         return "return_status"
-    order_ctx = "order_number" in ents or _ORDER_CTX.search(t)
+    # A number said together with the phone on its order ("status of ... 1042, phone ending
+    # 3123") is an order to verify even when the ASR misheard the word "order" ("water", "odor").
+    order_ctx = "order_number" in ents or _ORDER_CTX.search(t) or ("_bare" in ents and ("last4" in ents or "phone" in ents))
     if order_ctx and lx.ORDER_DETAILS.search(t):
         return "order_details"
     if order_ctx and lx.TRACK.search(t):
