@@ -24,12 +24,17 @@ FRAME = 320  # 20 ms
 def utterance_pcm():
     """A shopper's question spoken by Piper, resampled to 16 kHz PCM16."""
     from support.speech.audio import float_to_pcm16, pcm16_to_float, resample_float
-    from support.speech.tts import get_tts
-    from django.conf import settings
 
     def speak(text):
-        pcm = get_tts().synthesize(text, "en")
-        return float_to_pcm16(resample_float(pcm16_to_float(pcm), settings.TTS_SAMPLE_RATE, RATE))
+        # Piper without its noise: the same audio in every run (its noise is seeded per process,
+        # which made these tests hear a different rendering each time).
+        from piper import SynthesisConfig
+
+        from support.speech.models import piper_voice
+
+        chunks = list(piper_voice().synthesize(text, syn_config=SynthesisConfig(noise_scale=0.0, noise_w_scale=0.0)))
+        pcm = b"".join(c.audio_int16_bytes for c in chunks)
+        return float_to_pcm16(resample_float(pcm16_to_float(pcm), chunks[0].sample_rate, RATE))
 
     return speak
 

@@ -46,6 +46,11 @@ def staff_page(server, tmp_path):
     driver.find_element(By.NAME, "username").send_keys("staff")
     driver.find_element(By.NAME, "password").send_keys(settings.DEMO_STAFF_PASSWORD)
     driver.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
+    # The click returns before the login's POST has set the session cookie: a page opened at once
+    # could be the login page again.
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(driver, 30, poll_frequency=0.1).until(lambda d: "/admin/login/" not in d.current_url)
     yield driver
     driver.quit()
 
@@ -66,7 +71,7 @@ def test_live_list_queue_and_takeover_in_the_browser(server, staff_page):
 
     driver = staff_page
     driver.get(server.url + "/admin/support/conversation/live/")
-    wait(driver, server, "return document.querySelector('.vx-live-status').textContent.indexOf('connected as staff') > 0",
+    wait(driver, server, "var s = document.querySelector('.vx-live-status'); return s && s.textContent.indexOf('connected as staff') > 0",
          "the live socket to connect")
 
     # A shopper's turn appears in the list as it happens.
@@ -88,7 +93,7 @@ def test_live_list_queue_and_takeover_in_the_browser(server, staff_page):
 
     # Open it, take over, answer, and see the shopper's next words arrive live.
     driver.find_element(By.CSS_SELECTOR, f'.vx-queue tr[data-session-id="{sid}"] a').click()
-    wait(driver, server, "return document.querySelector('.vx-live-status').textContent.indexOf('connected') > 0",
+    wait(driver, server, "var s = document.querySelector('.vx-live-status'); return s && s.textContent.indexOf('connected') > 0",
          "the conversation page's socket")
     driver.find_element(By.CSS_SELECTOR, "form.vx-takeover button").click()
     wait(driver, server, "return !document.querySelector('form.vx-reply').hidden", "the reply box after taking over")
