@@ -12,16 +12,10 @@ from support.models import Conversation, Message
 from support.staff import live
 from support.staff.testing import staff_user_create
 
-from .test_staff_consumer import staff_connected
+# _empty_layer: the consumer tests' autouse fixture (a flushed channel layer), used here too.
+from .test_staff_consumer import _empty_layer, staff_connected  # noqa: F401
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _empty_layer():
-    layer = get_channel_layer()
-    if hasattr(layer, "flush"):
-        async_to_sync(layer.flush)()
 
 
 async def test_request_threads_publish_through_the_server_loop_in_order(monkeypatch):
