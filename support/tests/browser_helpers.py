@@ -91,39 +91,17 @@ class LiveServer:
             return ""
 
 
-_voice = None
-
-
-def _piper():
-    global _voice
-    if _voice is None:
-        from piper import PiperVoice
-
-        from support.speech.models import piper_voice_paths
-
-        onnx, config = piper_voice_paths()
-        _voice = PiperVoice.load(onnx, config_path=config)
-    return _voice
-
-
 def speech_wav(path: Path, parts: list[float | str]) -> Path:
     """A 16-bit mono 16 kHz WAV: a float in `parts` is that many seconds of silence, a string is spoken.
 
     Chromium's fake capture plays a missing or 24-bit file as silence without an error, so the
     format is fixed here and the test checks the level the widget measured."""
-    from support.speech.audio import resample_pcm16
+    from .speech_helpers import steady_speech
 
     pieces: list[bytes] = []
     for part in parts:
         if isinstance(part, str):
-            # Without noise Piper says a sentence the same way every time; its default noise is
-            # seeded per process, and 1 rendering in many came out of the browser's capture as
-            # "Status of water 1042" (a CI failure that said nothing about the widget).
-            from piper import SynthesisConfig
-
-            chunks = list(_piper().synthesize(part, syn_config=SynthesisConfig(noise_scale=0.0, noise_w_scale=0.0)))
-            pcm = b"".join(c.audio_int16_bytes for c in chunks)
-            pieces.append(resample_pcm16(pcm, chunks[0].sample_rate, WAV_RATE))
+            pieces.append(steady_speech(part, WAV_RATE))
         else:
             pieces.append(np.zeros(int(part * WAV_RATE), "<i2").tobytes())
     with wave.open(str(path), "wb") as w:

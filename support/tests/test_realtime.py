@@ -12,6 +12,7 @@ from channels.testing import WebsocketCommunicator
 
 from support.consumers import conversation_group
 from support.models import Conversation, Message, ModelCall
+from support.tests.speech_helpers import steady_speech
 from voxsite.asgi import application
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -22,21 +23,8 @@ FRAME = 320  # 20 ms
 
 @pytest.fixture(scope="module")
 def utterance_pcm():
-    """A shopper's question spoken by Piper, resampled to 16 kHz PCM16."""
-    from support.speech.audio import float_to_pcm16, pcm16_to_float, resample_float
-
-    def speak(text):
-        # Piper without its noise: the same audio in every run (its noise is seeded per process,
-        # which made these tests hear a different rendering each time).
-        from piper import SynthesisConfig
-
-        from support.speech.models import piper_voice
-
-        chunks = list(piper_voice().synthesize(text, syn_config=SynthesisConfig(noise_scale=0.0, noise_w_scale=0.0)))
-        pcm = b"".join(c.audio_int16_bytes for c in chunks)
-        return float_to_pcm16(resample_float(pcm16_to_float(pcm), chunks[0].sample_rate, RATE))
-
-    return speak
+    """A shopper's question spoken by Piper, 16 kHz PCM16, the same audio in every run."""
+    return lambda text: steady_speech(text, RATE)
 
 
 @pytest.fixture(autouse=True)

@@ -23,14 +23,11 @@ pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 @pytest.fixture(scope="module")
 def speak():
     """Text -> 16 kHz mono PCM16 WAV bytes, spoken by Piper (the product's own English voice)."""
-    from support.speech.audio import float_to_pcm16, pcm16_to_float, resample_float
-    from support.speech.tts import get_tts
+    from support.tests.speech_helpers import steady_speech
 
     def make(text: str) -> bytes:
-        pcm = get_tts().synthesize(text, "en")
-        samples = resample_float(pcm16_to_float(pcm), settings.TTS_SAMPLE_RATE, 16000)
-        silence = np.zeros(4000, np.float32)
-        return wav(float_to_pcm16(np.concatenate([silence, samples, silence])))
+        silence = np.zeros(4000, "<i2").tobytes()
+        return wav(silence + steady_speech(text, 16000) + silence)
 
     return make
 

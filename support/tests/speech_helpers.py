@@ -1,0 +1,18 @@
+"""Shopper speech for tests, spoken by the product's English Piper voice."""
+
+from __future__ import annotations
+
+
+def steady_speech(text: str, rate: int = 16000) -> bytes:
+    """`text` spoken by Piper without its noise, as mono PCM16 at `rate`.
+
+    Piper's default noise is seeded per process, so every test run heard a different rendering,
+    and 1 in many was one tiny.en misheard (a dropped "Hi", "order" heard as "water"): failures
+    that said nothing about the code under test. Without noise the audio is the same every run."""
+    from piper import SynthesisConfig
+
+    from support.speech.audio import resample_pcm16
+    from support.speech.models import piper_voice
+
+    chunks = list(piper_voice().synthesize(text, syn_config=SynthesisConfig(noise_scale=0.0, noise_w_scale=0.0)))
+    return resample_pcm16(b"".join(c.audio_int16_bytes for c in chunks), chunks[0].sample_rate, rate)
