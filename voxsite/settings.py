@@ -104,7 +104,7 @@ HTTP_CPU_CONCURRENCY = env.int("HTTP_CPU_CONCURRENCY", default=1)
 # Daphne processes `manage.py serve` starts on one socket; more than 1 needs REDIS_URL (the
 # channel layer must reach every process). About one per core (bench/README.md).
 WEB_CONCURRENCY = env.int("WEB_CONCURRENCY", default=1)
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if _is_sqlite:
     # WAL + a busy timeout let the ASGI server, eager tasks and tests share one file.
     # IMMEDIATE: a writing transaction takes the write lock when it begins, so two concurrent
     # turns queue on the busy timeout instead of failing with "database is locked" when a read

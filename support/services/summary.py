@@ -13,11 +13,10 @@ import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
-
-from voxsite.concurrency import blocking
 from django.db import transaction
 
 from crm.models import CRMRecord
+from voxsite.concurrency import blocking
 
 from ..models import Conversation, Message, ModelCall, ToolCall
 

@@ -23,10 +23,9 @@ from dataclasses import dataclass
 from typing import Optional
 
 import numpy as np
-
-from voxsite.concurrency import blocking
 from django.conf import settings
 
+from voxsite.concurrency import blocking
 from voxsite.errors import DomainError
 
 from . import models

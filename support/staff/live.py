@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -100,8 +101,6 @@ _presence: dict[str, tuple[float, bool]] = {}
 async def _watched(layer, group: str) -> bool:
     if not hasattr(layer, "_group_key") or len(getattr(layer, "hosts", ())) != 1:
         return True  # not the (single-host) Redis layer: ask nobody, publish
-    import time
-
     now = time.monotonic()
     cached = _presence.get(group)
     if cached is not None and cached[0] > now:

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from typing import AsyncIterator
 
 from asgiref.sync import async_to_sync
+from django.conf import settings
 
 from voxsite.concurrency import blocking
-from django.conf import settings
 
 from ..chunker import ClauseChunker
 from ..records import OnCall, SpeechCall, report
