@@ -1,7 +1,11 @@
 """Speech benchmark: ASR latency and WER (padded transcribe() vs trimmed window) per language on
-../shared/speech, and TTS time to first chunk and real-time factor per provider and language.
+real recordings, and TTS time to first chunk and real-time factor per provider and language.
 
     .venv/bin/python bench/bench_speech.py [--repeat N]
+    VOXSITE_SPEECH_DIR=/path/to/speech .venv/bin/python bench/bench_speech.py   # a larger set
+
+The clips are the project's bundled samples (support/speech/samples) unless VOXSITE_SPEECH_DIR
+names a folder laid out the same way (MANIFEST.tsv beside the audio).
 
 Latency is wall time of the engine call with the model already loaded; WER is on lowercased text
 without punctuation. Numbers depend on what else the machine is doing: say so when quoting them.
@@ -29,7 +33,7 @@ from django.conf import settings  # noqa: E402
 
 from support.speech import audio  # noqa: E402
 from support.speech.asr import FasterWhisperASR  # noqa: E402
-from support.speech.evaluation import clips, word_errors  # noqa: E402
+from support.speech.evaluation import SPEECH_DIR, clips, word_errors  # noqa: E402
 from support.speech.tts import EspeakTTS, PiperTTS  # noqa: E402
 
 
@@ -51,7 +55,7 @@ def table(headers, rows):
 def bench_asr(engine: FasterWhisperASR, repeat: int):
     rows = []
     for language in ("en", "hi", "bn", "mr"):
-        items = [c for c in clips(language) if c.transcript]
+        items = [c for c in clips(language, folder=SPEECH_DIR) if c.transcript]
         if not items:
             continue
         decoded = [(c, audio.decode(c.path.read_bytes())) for c in items]
@@ -72,12 +76,12 @@ def bench_asr(engine: FasterWhisperASR, repeat: int):
                 [language, engine.model_name(language), label, len(decoded), f"{statistics.median(times):.0f}",
                  f"{pct(times, 95):.0f}", f"{100 * edits / words:.1f}%"]
             )
-    print("## ASR: latency per clip (ms) and WER on ../shared/speech")
+    print(f"## ASR: latency per clip (ms) and WER on {SPEECH_DIR}")
     table(["lang", "model", "mode", "clips", "median ms", "p95 ms", "WER"], rows)
 
 
 def bench_five_seconds(engine: FasterWhisperASR, repeat: int):
-    samples = audio.decode(next(c for c in clips("en") if c.file == "en_fw_stereo_left.wav").path.read_bytes())
+    samples = audio.decode(next(c for c in clips("en") if c.file.startswith("en_fw_stereo_left.")).path.read_bytes())
     samples = samples[: 5 * 16000]
     rows = []
     for label, trimmed in (("padded transcribe()", False), ("trimmed window", True)):

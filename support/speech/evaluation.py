@@ -1,4 +1,10 @@
-"""Word error rate and the shared speech clips, for tests and bench/bench_speech.py."""
+"""Word error rate and speech clips with their transcripts, for tests and bench/bench_speech.py.
+
+`SAMPLES_DIR` holds the few real recordings that ship with the project (see its README for each
+clip's source and licence); tests use only these. Benchmarks read `SPEECH_DIR`, which is the same
+folder unless `VOXSITE_SPEECH_DIR` points at a larger set laid out the same way (a MANIFEST.tsv
+with file, seconds, language, transcript columns beside the audio files).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-SPEECH_DIR = Path(os.environ.get("VOXSITE_SPEECH_DIR", Path(__file__).resolve().parents[3] / "shared" / "speech"))
+SAMPLES_DIR = Path(__file__).resolve().parent / "samples"
+SPEECH_DIR = Path(os.environ.get("VOXSITE_SPEECH_DIR") or SAMPLES_DIR)
 
 _EN_NUMBERS = {
     "0": "zero", "1": "one", "2": "two", "3": "three", "4": "four", "5": "five", "6": "six", "7": "seven",
@@ -23,20 +30,22 @@ class Clip:
     language: str
     transcript: str  # "" when the manifest has none
 
+    folder: Path = SAMPLES_DIR
+
     @property
     def path(self) -> Path:
-        return SPEECH_DIR / self.file
+        return self.folder / self.file
 
 
-def clips(language: str | None = None) -> list[Clip]:
-    """Clips listed in MANIFEST.tsv (one row there lacks its transcript: it comes back empty)."""
+def clips(language: str | None = None, *, folder: Path = SAMPLES_DIR) -> list[Clip]:
+    """Clips listed in `folder`'s MANIFEST.tsv (a row that lacks its transcript comes back empty)."""
     out = []
-    with open(SPEECH_DIR / "MANIFEST.tsv", encoding="utf-8") as fh:
+    with open(folder / "MANIFEST.tsv", encoding="utf-8") as fh:
         for row in csv.DictReader(fh, delimiter="\t"):
             text = row["transcript"] or ""
             if text.startswith("github:"):  # the source column slid into the transcript column
                 text = ""
-            clip = Clip(row["file"], float(row["seconds"]), row["language"], text)
+            clip = Clip(row["file"], float(row["seconds"]), row["language"], text, folder)
             if language is None or clip.language == language:
                 out.append(clip)
     return out

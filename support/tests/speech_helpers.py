@@ -16,3 +16,18 @@ def steady_speech(text: str, rate: int = 16000) -> bytes:
 
     chunks = list(piper_voice().synthesize(text, syn_config=SynthesisConfig(noise_scale=0.0, noise_w_scale=0.0)))
     return resample_pcm16(b"".join(c.audio_int16_bytes for c in chunks), chunks[0].sample_rate, rate)
+
+
+def sample_samples(stem: str):
+    """A bundled real recording (support/speech/samples/<stem>.flac) as 16 kHz float samples."""
+    from support.speech import audio
+    from support.speech.evaluation import SAMPLES_DIR
+
+    return audio.decode((SAMPLES_DIR / f"{stem}.flac").read_bytes())
+
+
+def sample_wav(stem: str) -> bytes:
+    """A bundled real recording as the bytes of a 16 kHz 16-bit WAV file, as a client would upload it."""
+    from support.speech import audio
+
+    return audio.wav_bytes(audio.float_to_pcm16(sample_samples(stem)), 16000)

@@ -14,12 +14,12 @@ from support import tasks
 from support.models import BatchJob, ModelCall
 from support.services.batch import batch_job_create, batch_job_run
 from support.services.conversations import conversation_create
-from support.speech.evaluation import SPEECH_DIR
 from support.tests.fake_speech_servers import FakeGroq
+from support.tests.speech_helpers import sample_samples, sample_wav
 
 pytestmark = pytest.mark.django_db
 
-CLIP = SPEECH_DIR / "en_jfk.wav"
+JFK_WAV = sample_wav("en_jfk")  # 11 s of real speech as a 16-bit WAV upload
 
 
 @pytest.fixture
@@ -64,12 +64,12 @@ def run_queued(capture, response):
 
 def test_anonymous_multipart_upload_is_queued_then_polled_with_its_token(shopper, groq_asr, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        resp = post_async(shopper, file=io.BytesIO(CLIP.read_bytes()))
+        resp = post_async(shopper, file=io.BytesIO(JFK_WAV))
     body = resp.json()
     assert resp.status_code == 202, body
     assert body["status"] == "queued" and body["poll"] == f"/api/voice/jobs/{body['job_id']}" and body["token"]
     job = BatchJob.objects.get(pk=body["job_id"])
-    assert job.audio.read() == CLIP.read_bytes() and job.language == "auto"
+    assert job.audio.read() == JFK_WAV and job.language == "auto"
     assert groq_asr.requests == []  # nothing transcribed inside the request
 
     queued = shopper.get(body["poll"], {"token": body["token"]}).json()
@@ -89,7 +89,7 @@ def test_anonymous_multipart_upload_is_queued_then_polled_with_its_token(shopper
 
 @pytest.mark.parametrize("token", [None, "not-the-token"])
 def test_a_job_is_404_without_its_token(shopper, groq_asr, token):
-    body = post_async(shopper, file=io.BytesIO(CLIP.read_bytes())).json()
+    body = post_async(shopper, file=io.BytesIO(JFK_WAV)).json()
     params = {"token": token} if token else {}
     resp = shopper.get(body["poll"], params)
     assert resp.status_code == 404 and resp.json()["code"] == "job_not_found"
@@ -102,7 +102,7 @@ def test_unknown_job_is_404(api_client, job_id):
 
 
 def test_json_base64_with_an_api_key_needs_no_token(api_client, shopper, groq_asr, django_capture_on_commit_callbacks):
-    audio = base64.b64encode(CLIP.read_bytes()).decode()
+    audio = base64.b64encode(JFK_WAV).decode()
     with django_capture_on_commit_callbacks(execute=True):
         resp = post_async(api_client, audio_base64=audio, mime="audio/wav", language="en")
     body = resp.json()
@@ -116,7 +116,7 @@ def test_json_base64_with_an_api_key_needs_no_token(api_client, shopper, groq_as
 
 
 def test_a_staff_session_reads_any_job(client, groq_asr, django_user_model):
-    body = post_async(APIClient(), file=io.BytesIO(CLIP.read_bytes())).json()
+    body = post_async(APIClient(), file=io.BytesIO(JFK_WAV)).json()
     staff = django_user_model.objects.create_user("agent", password="pw", is_staff=True)
     client.force_login(staff)
     assert client.get(body["poll"]).json()["job_id"] == body["job_id"]
@@ -125,7 +125,7 @@ def test_a_staff_session_reads_any_job(client, groq_asr, django_user_model):
 def test_a_shoppers_session_token_also_reads_the_job(shopper, groq_asr, django_capture_on_commit_callbacks):
     conv, token = conversation_create(channel="web-voice")
     with django_capture_on_commit_callbacks(execute=True):
-        body = post_async(shopper, file=io.BytesIO(CLIP.read_bytes()), session_id=str(conv.pk), token=token).json()
+        body = post_async(shopper, file=io.BytesIO(JFK_WAV), session_id=str(conv.pk), token=token).json()
     assert "token" not in body  # the conversation's own token reads it
     job = BatchJob.objects.get(pk=body["job_id"])
     assert job.conversation == conv
@@ -135,7 +135,7 @@ def test_a_shoppers_session_token_also_reads_the_job(shopper, groq_asr, django_c
 
 def test_a_session_the_caller_does_not_own_is_404_and_nothing_is_stored(shopper, groq_asr):
     conv, _ = conversation_create(channel="web-voice")
-    resp = post_async(shopper, file=io.BytesIO(CLIP.read_bytes()), session_id=str(conv.pk), token="wrong")
+    resp = post_async(shopper, file=io.BytesIO(JFK_WAV), session_id=str(conv.pk), token="wrong")
     assert resp.status_code == 404 and not BatchJob.objects.exists()
 
 
@@ -216,7 +216,7 @@ def test_speech_recognition_down_fails_an_in_process_job_at_once(settings):
     # the retries with backoff.
     with FakeGroq("error") as fake:
         settings.GROQ_API_KEY, settings.GROQ_BASE_URL, settings.ASR_PROVIDERS = "gsk_test", fake.base_url, ["groq"]
-        job, token = batch_job_create(audio=CLIP.read_bytes(), mime="audio/wav", on_commit=lambda job_id: None)
+        job, token = batch_job_create(audio=JFK_WAV, mime="audio/wav", on_commit=lambda job_id: None)
         with pytest.raises(Exception, match="Speech recognition is unavailable"):
             tasks.batch_transcribe.apply(args=[str(job.pk)]).get()
     job.refresh_from_db()
@@ -230,7 +230,7 @@ def test_a_failing_job_queued_by_a_request_still_answers_202(shopper, settings, 
     with FakeGroq("error") as fake:
         settings.GROQ_API_KEY, settings.GROQ_BASE_URL, settings.ASR_PROVIDERS = "gsk_test", fake.base_url, ["groq"]
         with django_capture_on_commit_callbacks(execute=True):
-            resp = post_async(shopper, file=io.BytesIO(CLIP.read_bytes()))
+            resp = post_async(shopper, file=io.BytesIO(JFK_WAV))
     assert resp.status_code == 202
     body = shopper.get(resp.json()["poll"], {"token": resp.json()["token"]}).json()
     assert body["status"] == "failed"
@@ -239,7 +239,7 @@ def test_a_failing_job_queued_by_a_request_still_answers_202(shopper, settings, 
 
 
 def test_running_a_finished_job_again_changes_nothing(groq_asr):
-    job, _ = batch_job_create(audio=CLIP.read_bytes(), mime="audio/wav", on_commit=lambda job_id: None)
+    job, _ = batch_job_create(audio=JFK_WAV, mime="audio/wav", on_commit=lambda job_id: None)
     assert tasks.batch_transcribe.apply(args=[str(job.pk)]).get() == {"job_id": str(job.pk), "status": "done"}
     result = BatchJob.objects.get(pk=job.pk).result
     assert tasks.batch_transcribe.apply(args=[str(job.pk)]).get() == {"job_id": str(job.pk), "status": "done"}
@@ -252,7 +252,7 @@ def test_running_a_finished_job_again_changes_nothing(groq_asr):
 def test_a_job_whose_audio_is_gone_fails(groq_asr):
     import os
 
-    job, _ = batch_job_create(audio=CLIP.read_bytes(), mime="audio/wav", on_commit=lambda job_id: None)
+    job, _ = batch_job_create(audio=JFK_WAV, mime="audio/wav", on_commit=lambda job_id: None)
     os.remove(job.audio.path)
     job = batch_job_run(job=job)
     assert job.status == "failed" and job.error.startswith("audio_missing")
@@ -266,9 +266,9 @@ def test_a_long_recording_is_transcribed_by_the_local_model(api_client, settings
     from support.speech import audio
 
     settings.ASR_PROVIDERS = ["local"]
-    names = ["en_jfk.wav", "en_sb_lj050_0131.wav", "en_fw_stereo_left.wav", "en_fw_stereo_right.wav", "en_f5_basic_ref.wav"]
+    names = ["en_jfk", "en_sb_lj050_0131", "en_fw_stereo_left", "en_fw_stereo_right", "en_stt_ldc93s1", "en_sr_one_two_three"]
     gap = np.zeros(8000, np.float32)
-    samples = np.concatenate([part for n in names for part in (audio.decode((SPEECH_DIR / n).read_bytes()), gap)])
+    samples = np.concatenate([part for n in names for part in (sample_samples(n), gap)])
     long = audio.wav_bytes(audio.float_to_pcm16(samples), 16000)  # ~36 s: past the 28 s short-utterance path
     with django_capture_on_commit_callbacks(execute=True):
         body = post_async(api_client, file=io.BytesIO(long), language="en").json()
@@ -277,14 +277,14 @@ def test_a_long_recording_is_transcribed_by_the_local_model(api_client, settings
     result = job["result"]
     assert result["duration_s"] > 30 and result["language"] == "en" and result["provider"] == "local"
     text = result["transcript"].lower()
-    for phrase in ("fellow americans", "horizon", "mother nature"):
+    for phrase in ("fellow americans", "horizon", "greasy wash water"):
         assert phrase in text
 
 
 def test_an_unexpected_error_reads_as_job_failed(api_client, groq_asr):
     from support.tasks import _fail
 
-    job, _ = batch_job_create(audio=CLIP.read_bytes(), mime="audio/wav", on_commit=lambda job_id: None)
+    job, _ = batch_job_create(audio=JFK_WAV, mime="audio/wav", on_commit=lambda job_id: None)
     _fail(str(job.pk), RuntimeError("disk on fire"))
     body = api_client.get(f"/api/voice/jobs/{job.pk}").json()
     assert body["status"] == "failed"

@@ -39,9 +39,9 @@ from support.models import BatchJob, Conversation, DailyMetric, Message
 from support.services.batch import batch_job_create
 from support.services.conversations import conversation_create, conversation_end
 from support.services.turns import conversation_turn
-from support.speech.evaluation import SPEECH_DIR
 from support.tests.factories import ConversationFactory, MessageFactory
 from support.tests.fake_speech_servers import FakeGroq
+from support.tests.speech_helpers import sample_wav
 from voxsite.celery import app
 
 pytestmark = [pytest.mark.redis, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -226,7 +226,7 @@ def test_daily_metrics_rollup_on_the_worker(worker):
 
 def test_batch_transcription_on_the_worker_with_the_local_model(worker, shared_media):
     shopper = APIClient()
-    clip = (SPEECH_DIR / "en_jfk.wav").read_bytes()
+    clip = sample_wav("en_jfk")
     resp = shopper.post("/api/voice/process", {"async": "true", "language": "en", "file": io.BytesIO(clip)},
                         format="multipart")
     assert resp.status_code == 202, resp.content
@@ -250,7 +250,7 @@ def test_batch_job_is_retried_with_backoff_then_fails_on_the_worker(real_celery,
         w = Worker(tmp_path, queue=queue, env={"GROQ_API_KEY": "gsk_test", "GROQ_BASE_URL": fake.base_url,
                                                "ASR_PROVIDERS": "groq", "GROQ_ASR_TIMEOUT": "2"}).start()
         try:
-            job, _ = batch_job_create(audio=(SPEECH_DIR / "en_jfk.wav").read_bytes(), mime="audio/wav",
+            job, _ = batch_job_create(audio=sample_wav("en_jfk"), mime="audio/wav",
                                       on_commit=lambda job_id: tasks.batch_transcribe.apply_async(args=[job_id], queue=queue))
             failed = w.wait_for(lambda: BatchJob.objects.filter(pk=job.pk, status="failed").first(), "failed job", timeout=180)
             log = w.log()

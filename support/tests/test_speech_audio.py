@@ -5,14 +5,14 @@ import numpy as np
 import pytest
 
 from support.speech import audio
-from support.speech.evaluation import SPEECH_DIR
+from support.tests.speech_helpers import sample_wav
 
-CLIP = SPEECH_DIR / "en_fw_stereo_right.wav"  # 5.0 s of real speech
+CLIP_WAV = sample_wav("en_fw_stereo_right")  # 5.0 s of real speech
 
 
 @pytest.fixture(scope="module")
 def clip_samples():
-    return audio.decode(CLIP.read_bytes())
+    return audio.decode(CLIP_WAV)
 
 
 def _encode(samples: np.ndarray, *, fmt: str, codec: str, rate: int, channels: int = 1) -> bytes:
@@ -105,13 +105,13 @@ def test_empty_audio():
 
 def test_too_large_is_413(settings):
     settings.AUDIO_MAX_BYTES = 1000
-    err = _error(CLIP.read_bytes())
+    err = _error(CLIP_WAV)
     assert (err.code, err.status_code) == ("audio_too_large", 413)
 
 
 def test_too_long_container_and_raw(settings, clip_samples):
     settings.AUDIO_MAX_SECONDS = 2.0
-    assert _error(CLIP.read_bytes()).code == "audio_too_long"
+    assert _error(CLIP_WAV).code == "audio_too_long"
     err = _error(audio.float_to_pcm16(clip_samples), mime="audio/pcm")
     assert (err.code, err.status_code) == ("audio_too_long", 422)
 
