@@ -62,7 +62,7 @@
     language: LANGS.indexOf(cfg.language) >= 0 ? cfg.language : "auto",
     mode: cfg.mode === "ptt" ? "ptt" : "vad",
     ws: null, session: null, connected: false, closing: false, retries: 0,
-    mic: null, micOn: false, micStarting: null, micError: null, pttDown: false, level: 0, maxLevel: 0, framesSent: 0,
+    mic: null, micOn: false, micStarting: null, micError: null, pttDown: false, level: 0, maxLevel: 0, framesSent: 0, framesAtPress: 0,
     // Playback: audioTurn is the turn whose audio is arriving; audio of turns <= dropUpTo was interrupted.
     playCtx: null, outRate: 22050, nextTime: 0, sources: [], audioTurn: 0, dropUpTo: -1,
     chunksReceived: 0, chunksDropped: 0, chunksPlayed: 0, playedSeconds: 0, stops: 0,
@@ -434,6 +434,7 @@
   function pttDown() {
     if (state.pttDown) return;
     state.pttDown = true;  // set before the mic is ready so a quick release still ends the turn
+    state.framesAtPress = state.framesSent;
     relabel();
     unlockAudio();
     if (state.sources.length) send({ type: "interrupt" });
@@ -445,6 +446,9 @@
     if (!state.pttDown) return;
     state.pttDown = false;
     relabel();
+    // The server answers `end` only when audio came with the press; a release before the
+    // microphone started sent nothing, so there is nothing to wait for.
+    if (state.framesSent === state.framesAtPress) { setActivity(""); return; }
     send({ type: "end" });
     setActivity(ui("thinking"));
   }

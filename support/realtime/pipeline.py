@@ -351,7 +351,22 @@ class VoicePipeline:
         await self._start_voice_turn(eos=eos, reuse=not self.input.voiced_since_snapshot)
 
     async def on_end(self) -> None:
-        """Push-to-talk: the shopper released the button; the clock starts now."""
+        """The client's `end`: close the utterance still open, if there is one; otherwise nothing.
+
+        Push-to-talk: everything sent since the last turn is the utterance (the button was held),
+        and the clock starts now. Hands-free: only speech the VAD heard and has not yet handed to a
+        turn is open; when the VAD already closed it (the first prototype's client sends `end`
+        after its audio whatever the mode), `end` must neither start a second, empty turn nor
+        cancel the answer under way."""
+        if self._deferred_end is not None:
+            # The VAD heard the silence and is deciding whether the sentence is finished: the
+            # client says it is. The clock started at the last voiced frame.
+            self._deferred_end.cancel()
+            await self._end_of_speech(self.input.last_voiced_at or time.perf_counter())
+            return
+        has_utterance = self.input.samples > 0 if self.mode == "ptt" else self.input.heard_speech()
+        if not has_utterance:
+            return
         await self._start_voice_turn(eos=time.perf_counter(), reuse=not self.input.voiced_since_snapshot)
 
     async def on_text(self, text: str, language: str | None = None) -> None:

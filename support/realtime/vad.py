@@ -80,8 +80,16 @@ class TurnDetector:
     - `silence_ms` of pause ends the turn (`end_of_turn`), reporting the last voiced frame.
     While the assistant speaks (`guarded=True`) speech must be stronger and longer to count
     (`barge_in`): the assistant's own voice leaking back through the microphone is quieter
-    after the browser's echo cancellation and rarely sustains high probabilities.
+    after the browser's echo cancellation and rarely sustains high probabilities. The event
+    reports where the interrupting speech began, not where it became certain: "I would like to
+    speak to a human agent" dips under the strong threshold between words, so the run that
+    confirms it may only start at "to speak".
     """
+
+    # Within one interrupting utterance, the gaps between words: a longer quiet starts a new one.
+    REGION_GAP_MS = 320
+    # How far before the confirmation the utterance may be said to start (echo can keep a region open).
+    REGION_MAX_MS = 3000
 
     def __init__(self, *, silence_ms: float = 400, speculative_ms: float = 160, threshold: float = 0.5,
                  start_frames: int = 2, barge_in_ms: float = 250, barge_in_threshold: float = 0.8):
@@ -92,6 +100,8 @@ class TurnDetector:
         self.start_frames = start_frames
         self.barge_frames = max(2, round(barge_in_ms / FRAME_MS))
         self.barge_threshold = barge_in_threshold
+        self.region_gap_frames = round(self.REGION_GAP_MS / FRAME_MS)
+        self.region_max_frames = round(self.REGION_MAX_MS / FRAME_MS)
         self.reset()
 
     def reset(self):
@@ -102,21 +112,27 @@ class TurnDetector:
         self.last_voiced = -1
         self.paused = False
         self.strong_run = 0
+        self.region_start: int | None = None  # first voiced frame of the speech heard while guarded
+        self.region_quiet = 0
 
     def update(self, prob: float, *, guarded: bool = False) -> list[TurnEvent]:
         self.frame += 1
         events: list[TurnEvent] = []
         if guarded:
+            self._track_region(prob)
             self.strong_run = self.strong_run + 1 if prob >= self.barge_threshold else 0
             if self.strong_run >= self.barge_frames:
                 self.strong_run = 0
-                # Report where the speech began, not where we became sure of it: the utterance
-                # (and its first word) starts there.
-                events.append(TurnEvent("barge_in", self.frame - self.barge_frames + 1))
+                start = self.frame - self.barge_frames + 1
+                if self.region_start is not None:
+                    start = max(min(start, self.region_start), self.frame - self.region_max_frames)
+                self.region_start = None
+                events.append(TurnEvent("barge_in", start))
                 # The barge-in utterance is speech already in progress.
                 self.in_speech, self.run, self.silent, self.last_voiced = True, self.start_frames, 0, self.frame
             return events
         self.strong_run = 0
+        self.region_start = None
         if prob >= self.threshold:
             self.run += 1
             self.last_voiced = self.frame
@@ -141,3 +157,13 @@ class TurnDetector:
                     self.paused = False
                     self.silent = 0
         return events
+
+    def _track_region(self, prob: float) -> None:
+        if prob >= self.threshold:
+            if self.region_start is None:
+                self.region_start = self.frame
+            self.region_quiet = 0
+        elif prob < self.low and self.region_start is not None:
+            self.region_quiet += 1
+            if self.region_quiet > self.region_gap_frames:
+                self.region_start = None

@@ -199,7 +199,8 @@ async def test_barge_in_stops_the_reply_and_keeps_what_was_heard(utterance_pcm):
         out = await comm.receive_output(timeout=30)
         if out.get("bytes"):
             break
-    interruption = await sync_to_async(utterance_pcm)("I want to talk to a human please.")
+    # Half a second into the reply: the words before the barge-in is certain must not be lost.
+    interruption = silence(0.5) + await sync_to_async(utterance_pcm)(INTERRUPTION)
     barge = None
     for i in range(0, len(interruption), FRAME * 2):
         await comm.send_to(bytes_data=interruption[i:i + FRAME * 2])
@@ -216,7 +217,7 @@ async def test_barge_in_stops_the_reply_and_keeps_what_was_heard(utterance_pcm):
         events, _ = await collect_turn(comm)
         if of(events, "transcript"):
             break
-    assert "human" in of(events, "transcript")[0]["text"].lower()
+    assert of(events, "transcript")[0]["text"].lower().startswith("i would like to speak to a human")
     assert of(events, "tool_call")[0]["name"] == "handoff_to_human"
     await asyncio.sleep(0.5)
     first_reply = await sync_to_async(
@@ -224,6 +225,30 @@ async def test_barge_in_stops_the_reply_and_keeps_what_was_heard(utterance_pcm):
     assert first_reply.interrupted
     assert first_reply.text == barge["heard"]
     await comm.disconnect()
+
+
+INTERRUPTION = "I would like to speak to a human agent."
+
+
+def test_a_barge_in_keeps_the_words_before_it_was_certain(utterance_pcm, settings):
+    """Said over the assistant, this sentence dips under the barge-in threshold between "I would
+    like" and "to speak"; the barge-in is confirmed on "to speak", but the utterance sent to ASR
+    starts where the speech did."""
+    from support.realtime.pipeline import AudioInput
+    from support.realtime.vad import TurnDetector
+    from support.speech.asr import get_asr
+
+    settings.ASR_PROVIDERS = ["local"]
+    pcm = silence(0.5) + utterance_pcm(INTERRUPTION)
+    audio_in = AudioInput(sample_rate=RATE, detector=TurnDetector())
+    barge_at = None
+    for i in range(0, len(pcm), FRAME * 2):
+        for kind, _ in audio_in.push(pcm[i:i + FRAME * 2], guarded=True):
+            if kind == "barge_in":
+                barge_at = i / 2 / RATE
+    assert barge_at is not None and barge_at > 0.9  # confirmed well after the speech began (at ~0.55 s)
+    heard = get_asr().transcribe(audio_in.utterance(), language="en").text.lower()
+    assert heard.startswith("i would like to speak to a human")
 
 
 async def test_interrupt_message_stops_playback():

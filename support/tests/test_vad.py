@@ -1,0 +1,40 @@
+"""`TurnDetector`: turn events from per-frame speech probabilities (no model needed)."""
+
+from support.realtime.vad import TurnDetector
+
+
+def feed(detector, probs, *, guarded=False):
+    events = []
+    for prob in probs:
+        events += detector.update(prob, guarded=guarded)
+    return events
+
+
+def test_hands_free_events_in_order():
+    detector = TurnDetector(silence_ms=400, speculative_ms=160)
+    events = feed(detector, [0.0] * 5 + [0.9] * 10 + [0.0] * 20)
+    assert [e.kind for e in events] == ["speech_start", "pause", "end_of_turn"]
+    assert events[0].frame == 5 and events[-1].frame == 14  # the last voiced frame
+
+
+def test_barge_in_reports_where_the_interrupting_speech_began():
+    """Voiced at the normal threshold from frame 10, strong only in short runs until frame 20."""
+    detector = TurnDetector(barge_in_ms=250)  # 8 strong frames in a row confirm
+    probs = [0.0] * 10 + [0.6, 0.85, 0.85, 0.7, 0.9, 0.9, 0.9, 0.4, 0.85, 0.6] + [0.95] * 8
+    events = feed(detector, probs, guarded=True)
+    assert [(e.kind, e.frame) for e in events] == [("barge_in", 10)]
+
+
+def test_a_pause_between_words_keeps_the_start_a_long_quiet_does_not():
+    detector = TurnDetector(barge_in_ms=250)
+    short_gap = [0.0] * 5 + [0.7] * 4 + [0.1] * 5 + [0.95] * 8  # 160 ms between words
+    assert [e.frame for e in feed(detector, short_gap, guarded=True)] == [5]
+    detector.reset()
+    long_gap = [0.0] * 5 + [0.7] * 4 + [0.1] * 15 + [0.95] * 8  # 480 ms: the first sound was something else
+    assert [e.frame for e in feed(detector, long_gap, guarded=True)] == [24]
+
+
+def test_echo_that_never_stops_cannot_push_the_start_back_more_than_three_seconds():
+    detector = TurnDetector(barge_in_ms=250)
+    events = feed(detector, [0.6] * 200 + [0.95] * 8, guarded=True)
+    assert events[0].frame == 207 - detector.region_max_frames
