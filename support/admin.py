@@ -23,6 +23,7 @@ from crm.phones import phone_normalize
 from voxsite.admin import DeferInListMixin, ReadOnlyAdminMixin, is_changelist
 
 from .models import AuditLog, BatchJob, Conversation, Message, ModelCall, ToolCall
+from .speech.audio import wav_seconds
 
 EXPORT_PERMISSION = "support.export_conversation"
 ORDER_NUMBER = re.compile(r"^ord[-\s]?(\d+)$", re.IGNORECASE)
@@ -76,6 +77,18 @@ def _timing_rows(timings: dict) -> list[tuple[str, str]]:
     return rows
 
 
+def _audio_seconds(msg: Message) -> float | None:
+    """How long a message's recording is, for the player's label (a browser shows nothing until
+    the file is fetched). Only the WAV header is read."""
+    if not msg.audio:
+        return None
+    try:
+        with msg.audio.open("rb") as fh:
+            return wav_seconds(fh)
+    except OSError:  # purged or missing file
+        return None
+
+
 def _tool_row(call: ToolCall) -> dict:
     return {"call": call, "arguments": json_text(call.arguments), "result": json_text(call.result)}
 
@@ -100,6 +113,7 @@ def conversation_transcript(*, conversation: Conversation) -> dict:
             "who": {"user": "Shopper", "assistant": "Assistant", "tool": "Tool"}.get(
                 msg.role, f"Staff · {msg.author}" if msg.author else "Staff"),
             "timings": _timing_rows(msg.timings),
+            "audio_seconds": _audio_seconds(msg),
             "tool_calls": tools_by_message.get(msg.pk, []),
             "model_calls": models_by_message.get(msg.pk, []),
         })

@@ -185,7 +185,7 @@ class VoiceProcessApi(ConversationView):
         else:
             key = self.api_key()
             conv, token = conversation_create(channel=Conversation.Channel.API if key else Conversation.Channel.WEB_VOICE,
-                                              language=language or "en", api_key=key)
+                                              language=language or "en", speech_language=language or "auto", api_key=key)
         body = voice_turn(conversation=conv, audio=audio, mime=mime, language=language,
                           sample_rate=data.get("sample_rate") or 16000)
         if token:
@@ -328,6 +328,8 @@ class SessionListCreateApi(ListAPIView):
                 warnings.append({"code": "customer_not_found", "detail": f"No customer {data['customer_id']}; the session is not bound to a customer."})
         conv, token = conversation_create(
             channel=data["channel"], language=data["language"], customer=customer, persona=data.get("persona") or "support_agent",
+            # Opened in a language: its audio messages are heard in it. Opened without: identified.
+            speech_language=data["language"] if "language" in ser.initial_data else "auto",
             api_key=request.auth if isinstance(request.auth, APIKey) else None,
         )
         body = {**s.SessionSerializer(conv).data, "token": token}

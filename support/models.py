@@ -25,6 +25,11 @@ class Conversation(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.WEB_TEXT)
     language = models.CharField(max_length=2, choices=Language.choices, default=Language.EN)
+    # `language` is what the assistant answers in and follows the shopper; this is what their speech
+    # is recognised as when a message does not say: the language the session was opened with, or
+    # auto (identified per utterance) when it was opened without one.
+    speech_language = models.CharField(max_length=4, default="auto",
+                                       choices=[("auto", "Identify per utterance"), *Language.choices])
     customer = models.ForeignKey(
         Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="conversations",
         help_text="Empty until the shopper is identified.",

@@ -73,7 +73,7 @@ def voice_turn(
             input_size=len(audio)).as_model_call_fields())
         raise
     decode_ms = (time.perf_counter() - t0) * 1000
-    asr_language = language or ("en" if conversation.language == "en" and conversation.channel == "api" else "auto")
+    asr_language = language or conversation.speech_language
     transcript = get_asr().transcribe(samples, language=asr_language, on_call=calls.append)
     asr_ms = (time.perf_counter() - t0) * 1000 - decode_ms
     user_wav = wav_bytes(float_to_pcm16(samples), 16000)

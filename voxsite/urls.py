@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -12,6 +13,8 @@ urlpatterns = [
     # The supervisors' dashboard lives under the DailyMetric admin; this is its short address.
     path("admin/dashboard/", RedirectView.as_view(pattern_name="admin:support_dailymetric_dashboard", query_string=True)),
     path("admin/", admin.site.urls),
+    # Browsers ask for /favicon.ico whatever the page says; pages without a <link rel="icon"> too.
+    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"))),
     path("api/health", health.health, name="health"),
     path("api/health/ready", health.ready, name="health-ready"),
     path("api/health/metrics", health.metrics, name="health-metrics"),

@@ -34,7 +34,7 @@ def session_open(*, session_id: str | None, token: str, api_key: APIKey | None, 
         return {"session_id": str(conv.pk), "token": "", "language": conv.language, "resumed": True,
                 "status": conv.status, "turns": conv.messages.filter(role=Message.Role.USER).count()}
     conv, raw = conversation_create(channel=Conversation.Channel.WEB_VOICE, language=language if language != "auto" else "en",
-                                    api_key=api_key)
+                                    speech_language=language, api_key=api_key)
     return {"session_id": str(conv.pk), "token": raw, "language": conv.language, "resumed": False, "status": conv.status,
             "turns": 0}
 

@@ -24,13 +24,15 @@ HANDOFF_NEXT_STEPS = {
 
 @transaction.atomic
 def conversation_create(
-    *, channel: str, language: str = "en", customer: Customer | None = None, persona: str = "support_agent",
-    api_key: APIKey | None = None,
+    *, channel: str, language: str = "en", speech_language: str = "auto", customer: Customer | None = None,
+    persona: str = "support_agent", api_key: APIKey | None = None,
 ) -> tuple[Conversation, str]:
-    """Create a conversation; returns it and the shopper's raw bearer token (shown once)."""
+    """Create a conversation; returns it and the shopper's raw bearer token (shown once).
+    `speech_language` is the language its audio is heard in unless a message says otherwise."""
     token = secrets.token_urlsafe(24)
     conv = Conversation(
-        channel=channel, language=language, customer=customer, persona=persona or "support_agent",
+        channel=channel, language=language, speech_language=speech_language, customer=customer,
+        persona=persona or "support_agent",
         api_key=api_key, token_hash=Conversation.hash_token(token),
     )
     conv.full_clean()

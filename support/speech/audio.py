@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import struct
+import wave
 
 import av
 import numpy as np
@@ -144,6 +145,15 @@ def wav_bytes(pcm: bytes, sample_rate: int | None = None) -> bytes:
     header += b"fmt " + struct.pack("<IHHIIHH", 16, 1, 1, rate, rate * 2, 2, 16)
     header += b"data" + struct.pack("<I", len(pcm))
     return header + pcm
+
+
+def wav_seconds(fileobj) -> float | None:
+    """The length of a stored WAV file, read from its header alone (None for anything else)."""
+    try:
+        with wave.open(fileobj, "rb") as w:
+            return w.getnframes() / w.getframerate()
+    except (wave.Error, EOFError, OSError, ZeroDivisionError):
+        return None
 
 
 def pcm16_rms(pcm: bytes) -> float:

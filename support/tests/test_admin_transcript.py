@@ -5,11 +5,14 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils import timezone
 
 from crm.tests.factories import CRMRecordFactory, CustomerFactory
 from support.models import Conversation, Message
+from support.speech.audio import wav_bytes
 from support.services.audit import audit_record
 from support.tests.factories import ConversationFactory, MessageFactory, ModelCallFactory, ToolCallFactory
 
@@ -236,6 +239,9 @@ def test_transcript_shows_each_message_with_its_calls_and_timings(admin_client):
     audit_record(actor="staff:meera", action="conversation.takeover", obj=conv, details={"reason": "asked for a human"})
     audit_record(actor="staff:meera", action="conversation.takeover", obj=ConversationFactory())  # another's
 
+    # The shopper's recording exists (2.5 s at 16 kHz); the reply's file was purged.
+    default_storage.save("audio/2026/11/22/q.wav", ContentFile(wav_bytes(b"\0\0" * 40000, 16000)))
+
     response = admin_client.get(url("change", conv.pk))
 
     assert response.status_code == 200
@@ -249,9 +255,11 @@ def test_transcript_shows_each_message_with_its_calls_and_timings(admin_client):
     assert 'class="vx-bubble vx-user"' in user_html
     assert "मेरा ऑर्डर ORD-1042 कहाँ है?" in user_html
     assert "ASR confidence 0.87" in user_html and " · hi" in user_html
-    assert '<audio class="vx-audio" controls preload="none" src="/media/audio/2026/11/22/q.wav"' in user_html
+    assert '<audio class="vx-audio" controls preload="metadata" src="/media/audio/2026/11/22/q.wav"' in user_html
+    assert '<span class="vx-audio-length">2.5 s</span>' in user_html  # its length, before it is played
     assert "faster-whisper" in user_html and "end of speech → transcript</dt><dd>260 ms" in user_html
     # The assistant's bubble: interrupted, tool calls under it with collapsible pretty JSON, model calls.
+    assert "vx-audio-length" not in reply_html  # no file, no length
     assert 'class="vx-bubble vx-assistant vx-interrupted"' in reply_html and ">interrupted<" in reply_html
     assert "end of speech → first audio</dt><dd>812 ms" in reply_html
     assert "brain</dt><dd>41 ms" in reply_html and "TTS</dt><dd>95 ms" in reply_html

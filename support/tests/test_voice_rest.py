@@ -180,3 +180,16 @@ def test_voice_turn_during_a_takeover_is_stored_not_answered(speak, django_user_
     assert "return policy" in body["transcript"].lower()
     last = Message.objects.filter(conversation_id=first["session_id"]).order_by("-id").first()
     assert last.role == "user" and "return" in last.text.lower()
+
+
+@pytest.mark.parametrize("created_with,model", [({"language": "en"}, "bundled:tiny.en"), ({}, "bundled:base")])
+def test_a_session_opened_in_a_language_hears_its_audio_in_it(api_client, speak, created_with, model):
+    """Opened with language=en, its audio messages use the English model without repeating the
+    language; opened without one, the language is identified per message."""
+    sid = api_client.post("/api/v1/sessions", {"channel": "phone", **created_with}, format="json").json()["session_id"]
+    audio = base64.b64encode(speak("What is your return policy?")).decode()
+    resp = api_client.post(f"/api/v1/sessions/{sid}/messages", {"type": "audio", "audio_base64": audio, "mime": "audio/wav"},
+                           format="json")
+    assert resp.status_code == 200, resp.content
+    assert ModelCall.objects.get(conversation_id=sid, stage="asr").model == model
+    assert "return policy" in resp.json()["transcript"].lower()

@@ -1,8 +1,11 @@
 """Integrator API keys end to end, through a real endpoint: authentication, scopes, storage, throttling."""
 
 import hashlib
+import io
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from rest_framework.test import APIClient
 
 from crm.models import CRMRecord
@@ -116,3 +119,21 @@ def test_throttled_per_key(api_key_factory, three_per_minute):
     assert busy.post(WRITE_URL, {"scenario": "billing"}, format="json").status_code == 429
     # Another key has its own budget.
     assert [client_with(second).get(READ_URL).status_code for _ in range(3)] == [200, 200, 200]
+
+
+def test_the_command_prints_a_working_key_once(db):
+    out = io.StringIO()
+    call_command("api_key_create", "--name", "shop integration", stdout=out)
+    raw = out.getvalue().strip().splitlines()[-1]
+    key = APIKey.objects.get(name="shop integration")
+    assert key.scopes == ["read", "write"] and key.hashed_key == APIKey.hash(raw)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert client.post("/api/v1/sessions", {"language": "en"}, format="json").status_code == 201
+
+
+@pytest.mark.parametrize("scopes", ["", "read,admin", " , "])
+def test_the_command_refuses_unknown_scopes(db, scopes):
+    with pytest.raises(CommandError, match="--scopes"):
+        call_command("api_key_create", "--name", "x", "--scopes", scopes, stdout=io.StringIO())
+    assert not APIKey.objects.exists()

@@ -97,3 +97,13 @@ def test_api_docs_page(client):
     response = client.get("/api/docs/")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/html")
+
+
+def test_the_site_has_an_icon(client, admin_client):
+    for page in (client.get("/"), admin_client.get("/admin/")):
+        assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in page.content.decode()
+    redirect = client.get("/favicon.ico")
+    assert redirect.status_code == 302 and redirect["Location"] == "/static/favicon.svg"
+    icon = client.get("/static/favicon.svg")
+    assert icon.status_code == 200 and icon["Content-Type"].startswith("image/svg+xml")
+    assert b"<svg" in b"".join(icon.streaming_content)

@@ -8,8 +8,6 @@ from tqdm import tqdm
 from voxsite.demo.seed import seed
 from voxsite.demo.table import orders_document, orders_table
 
-ADMIN_URL = "http://127.0.0.1:8000/admin/"
-
 
 class _BarStream:
     """Lets tqdm draw on the command's stderr (so call_command(stderr=...) captures it) without
@@ -68,7 +66,9 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS("Demo data is up to date." if not result.changed else "Demo data seeded."))
         if result.staff_created:
             self.stdout.write(self.style.SUCCESS(
-                f"Staff login: {settings.DEMO_STAFF_USERNAME} / {settings.DEMO_STAFF_PASSWORD} at {ADMIN_URL}"))
+                # No address: the command cannot know where (or whether) the site will be served;
+                # `./dev.sh start` prints the real URLs.
+                f"Staff login: {settings.DEMO_STAFF_USERNAME} / {settings.DEMO_STAFF_PASSWORD} (the admin is at /admin/)"))
         if result.api_key_raw:
             self.stdout.write(self.style.SUCCESS(
                 f"Demo API key (read+write, shown only now): {result.api_key_raw}"))
