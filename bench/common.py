@@ -84,6 +84,7 @@ class Server:
         self.workdir: Path | None = None
         self.port = 0
         self.log_path: Path | None = None
+        self.seed_output = ""
 
     # -- lifecycle ------------------------------------------------------------------
     def __enter__(self) -> "Server":
@@ -123,6 +124,7 @@ class Server:
                                   text=True, timeout=300)
             if done.returncode != 0:
                 raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+            self.seed_output = done.stdout  # the last one's: seed_demo prints the demo API key
         self._say(f"[bench] database migrated and seeded in {time.perf_counter() - t0:.1f} s ({self.workdir})")
         self.port = free_port()
         self.log_path = self.workdir / "daphne.log"

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import io
+
+import av
+
 
 def steady_speech(text: str, rate: int = 16000) -> bytes:
     """`text` spoken by Piper without its noise, as mono PCM16 at `rate`.
@@ -31,3 +35,19 @@ def sample_wav(stem: str) -> bytes:
     from support.speech import audio
 
     return audio.wav_bytes(audio.float_to_pcm16(sample_samples(stem)), 16000)
+
+
+def to_mp3(wav_bytes: bytes) -> bytes:
+    """Re-encode with PyAV, the way another client's recorder would hand us MP3."""
+    src = av.open(io.BytesIO(wav_bytes))
+    out_buf = io.BytesIO()
+    out = av.open(out_buf, "w", format="mp3")
+    stream = out.add_stream("mp3", rate=16000)
+    for frame in src.decode(audio=0):
+        frame.pts = None
+        for packet in stream.encode(frame):
+            out.mux(packet)
+    for packet in stream.encode(None):
+        out.mux(packet)
+    out.close()
+    return out_buf.getvalue()

@@ -4,7 +4,6 @@ import base64
 import io
 import wave
 
-import av
 import numpy as np
 import pytest
 from django.conf import settings
@@ -16,6 +15,7 @@ from orders.models import Order
 from orders.tests.factories import OrderFactory
 from support.models import Conversation, Message, ModelCall
 from support.speech.audio import wav_bytes
+from support.tests.speech_helpers import to_mp3
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -34,22 +34,6 @@ def speak():
 
 def wav(pcm: bytes, rate: int = 16000) -> bytes:
     return wav_bytes(pcm, rate)
-
-
-def to_mp3(wav_bytes: bytes) -> bytes:
-    """Re-encode with PyAV, the way another client's recorder would hand us MP3."""
-    src = av.open(io.BytesIO(wav_bytes))
-    out_buf = io.BytesIO()
-    out = av.open(out_buf, "w", format="mp3")
-    stream = out.add_stream("mp3", rate=16000)
-    for frame in src.decode(audio=0):
-        frame.pts = None
-        for packet in stream.encode(frame):
-            out.mux(packet)
-    for packet in stream.encode(None):
-        out.mux(packet)
-    out.close()
-    return out_buf.getvalue()
 
 
 @pytest.fixture(autouse=True)
