@@ -180,3 +180,41 @@ def test_voice_turn_during_a_takeover_is_stored_not_answered(speak, django_user_
     assert "return policy" in body["transcript"].lower()
     last = Message.objects.filter(conversation_id=first["session_id"]).order_by("-id").first()
     assert last.role == "user" and "return" in last.text.lower()
+
+
+# -- speech in a language this server cannot recognise (the bundled model on Hindi) ----------
+
+
+def test_hindi_speech_is_not_guessed_at_the_shopper_is_told_and_invited_to_type(settings):
+    from support.agent.offline.replies import render
+    from support.tests.speech_helpers import sample_wav
+
+    settings.WHISPER_MODELS_BY_LANGUAGE = {}
+    resp = APIClient().post("/api/voice/process", {"file": io.BytesIO(sample_wav("hi_cv_001")), "language": "hi"},
+                            format="multipart")
+    assert resp.status_code == 200, resp.content
+    body = resp.json()
+    assert body["speech_unavailable"] is True and body["trusted"] is False and body["reason"]
+    assert body["transcript"] == "" and body["tool_calls"] == [] and "intent" not in body
+    assert body["language"] == "hi" and body["reply"] == render("speech_unavailable", "hi")
+    assert base64.b64decode(body["audio"]["base64"])[:4] == b"RIFF"  # said aloud too
+    conv = Conversation.objects.get(pk=body["session_id"])
+    assert Message.objects.count() == 0  # nothing was understood, nothing is stored as said
+    asr = ModelCall.objects.get(conversation=conv, stage="asr")
+    assert asr.ok and asr.error.startswith("untrusted transcript (")
+    assert ModelCall.objects.filter(conversation=conv, stage="tts", ok=True).exists()
+
+
+def test_v1_session_audio_in_hindi_behaves_the_same(api_client, settings):
+    from support.tests.speech_helpers import sample_wav
+
+    settings.WHISPER_MODELS_BY_LANGUAGE = {}
+    sid = api_client.post("/api/v1/sessions", {"language": "hi"}, format="json").json()["session_id"]
+    resp = api_client.post(f"/api/v1/sessions/{sid}/messages", {
+        "type": "audio", "audio_base64": base64.b64encode(sample_wav("hi_cv_001")).decode(), "mime": "audio/wav",
+    }, format="json")
+    assert resp.status_code == 200, resp.content
+    body = resp.json()
+    assert body["speech_unavailable"] is True and body["transcript"] == "" and body["language"] == "hi"
+    conv = api_client.get(f"/api/v1/sessions/{sid}/conversation").json()
+    assert conv["messages"] == [] and conv["tool_calls"] == []
