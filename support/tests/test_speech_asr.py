@@ -92,6 +92,19 @@ def test_auto_sessions_carry_how_sure_the_language_was(local):
 
 
 @pytest.mark.slow
+def test_a_language_with_its_own_model_is_routed_to_it_also_from_auto_sessions(settings):
+    base = models.resolve_whisper("bundled:base", "WHISPER_MULTILINGUAL_MODEL")[0]
+    settings.WHISPER_MODELS_BY_LANGUAGE = {"hi": base}
+    engine = FasterWhisperASR()
+    assert engine.route("hi") == ("WHISPER_MODELS_BY_LANGUAGE[hi]", base)
+    assert engine.route("bn") == ("WHISPER_MULTILINGUAL_MODEL", "bundled:base")
+    assert engine.route("en") == ("WHISPER_MODEL", "bundled:tiny.en")
+    result = engine.transcribe(load("hi_cv_001"), language="auto")  # identified as Hindi, then heard by its model
+    assert (result.language, result.model) == ("hi", base)
+    assert script_share(result.text, "hi") > 0.9  # decoded as a Hindi session: forced language and prompt
+
+
+@pytest.mark.slow
 def test_explicit_language_is_kept(local):
     result = local.transcribe(load("bn_cv_30704510"), language="bn")
     assert result.language == "bn"

@@ -218,3 +218,17 @@ def test_v1_session_audio_in_hindi_behaves_the_same(api_client, settings):
     assert body["speech_unavailable"] is True and body["transcript"] == "" and body["language"] == "hi"
     conv = api_client.get(f"/api/v1/sessions/{sid}/conversation").json()
     assert conv["messages"] == [] and conv["tool_calls"] == []
+
+
+def test_with_a_model_imported_for_hindi_hindi_speech_is_acted_on(settings):
+    from support.speech import models
+    from support.tests.speech_helpers import sample_wav
+
+    # The bundled base model stands in for an imported Hindi model (routing is what is tested).
+    settings.WHISPER_MODELS_BY_LANGUAGE = {"hi": models.resolve_whisper("bundled:base", "WHISPER_MULTILINGUAL_MODEL")[0]}
+    resp = APIClient().post("/api/voice/process", {"file": io.BytesIO(sample_wav("hi_cv_001")), "language": "hi"},
+                            format="multipart")
+    body = resp.json()
+    assert resp.status_code == 200 and "speech_unavailable" not in body
+    assert body["transcript"] and body["intent"] and body["language"] == "hi"
+    assert Message.objects.filter(role="user", text=body["transcript"]).exists()
