@@ -79,7 +79,6 @@ def voice_turn(
     user_wav = wav_bytes(float_to_pcm16(samples), 16000)
     timings = {"decode_ms": round(decode_ms, 1), "asr_ms": round(asr_ms, 1)}
 
-    detected = transcript.language if transcript.language in ("en", "hi", "bn", "mr") else None
     # The same decision as the WebSocket pipeline: nothing runs on a transcript that is not trusted.
     outcome = hearing(transcript, session_language=language or ("auto" if asr_language == "auto" else conversation.language),
                       default=conversation.language)
@@ -97,7 +96,7 @@ def voice_turn(
         }
 
     result = conversation_turn(
-        conversation=conversation, text=outcome.text, language=language or detected,
+        conversation=conversation, text=outcome.text, language=outcome.language,
         asr_confidence=transcript.confidence, user_timings={"asr_ms": round(asr_ms, 1)},
         user_audio={"file": ContentFile(user_wav, name=f"{uuid.uuid4().hex}.wav"), "mime": "audio/wav"}
         if settings.VOICE_STORE_AUDIO else None,

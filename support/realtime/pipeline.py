@@ -427,8 +427,7 @@ class VoicePipeline:
             return
         from support.speech.audio import float_to_pcm16
 
-        await self._turn(text=text, language=language if self.language == "auto" else self.language,
-                         confidence=heard.confidence, user_pcm=float_to_pcm16(audio))
+        await self._turn(text=text, language=outcome.language, confidence=heard.confidence, user_pcm=float_to_pcm16(audio))
 
     async def _reprompt(self, language: str, outcome: Hearing | None = None) -> None:
         from support.agent.offline.replies import render

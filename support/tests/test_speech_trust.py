@@ -110,3 +110,10 @@ def test_auto_sessions_answer_in_the_language_heard(settings):
     assert (outcome.action, outcome.language) == ("turn", "en")
     unsure = hearing(judged(heard(HINDI, "hi", language_probability=0.3), "auto"), session_language="auto")
     assert (unsure.action, unsure.language, unsure.reason) == ("speech_unavailable", "hi", "language_unsure")
+
+
+def test_english_identified_in_an_indic_session_is_judged_and_answered_as_english(settings):
+    settings.WHISPER_MODELS_BY_LANGUAGE = {}
+    english = heard("What is your return policy?", "en", language_probability=0.97)
+    outcome = hearing(judged(english, "hi"), session_language="hi")
+    assert (outcome.action, outcome.language) == ("turn", "en")

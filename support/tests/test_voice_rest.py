@@ -232,3 +232,12 @@ def test_with_a_model_imported_for_hindi_hindi_speech_is_acted_on(settings):
     assert resp.status_code == 200 and "speech_unavailable" not in body
     assert body["transcript"] and body["intent"] and body["language"] == "hi"
     assert Message.objects.filter(role="user", text=body["transcript"]).exists()
+
+
+def test_english_spoken_in_a_hindi_session_is_heard_as_the_reply_invites(speak, settings):
+    settings.WHISPER_MODELS_BY_LANGUAGE = {}
+    resp = APIClient().post("/api/voice/process", {"file": io.BytesIO(speak("What is your return policy?")),
+                                                   "language": "hi"}, format="multipart")
+    body = resp.json()
+    assert resp.status_code == 200 and "speech_unavailable" not in body
+    assert "return policy" in body["transcript"].lower() and body["language"] == "en" and "7 days" in body["reply"]

@@ -22,7 +22,7 @@ from django.conf import settings
 
 from .. import models
 from ..audio import ASR_RATE
-from .base import ASREngine, Transcript, confidence, has_speech, map_language
+from .base import INDIC, MIN_LANGUAGE_PROBABILITY, ASREngine, Transcript, confidence, has_speech, map_language
 from .prompts import initial_prompt
 from .repeats import collapse_repeats
 
@@ -126,7 +126,10 @@ class FasterWhisperASR(ASREngine):
         if not speech:
             result = Transcript("", map_language(wanted) or "", None, duration)
         elif trimmed and duration <= TRIMMED_MAX_S:
-            result = self._trimmed(model, samples, wanted, duration)
+            # A shopper told that their language cannot be heard here is invited to speak English:
+            # listen for it.
+            english_ok = language in INDIC and language not in settings.WHISPER_MODELS_BY_LANGUAGE
+            result = self._trimmed(model, samples, wanted, duration, english_ok=english_ok)
         else:
             result = self._padded(model, samples, wanted, duration)
         result.provider = self.name
@@ -134,7 +137,8 @@ class FasterWhisperASR(ASREngine):
         result.latency_ms = (time.perf_counter() - started) * 1000
         return result
 
-    def _trimmed(self, model, samples: np.ndarray, language: str | None, duration: float) -> Transcript:
+    def _trimmed(self, model, samples: np.ndarray, language: str | None, duration: float, *,
+                 english_ok: bool = False) -> Transcript:
         from faster_whisper.tokenizer import Tokenizer
 
         encoded = self._encode(model, samples, duration)
@@ -143,6 +147,10 @@ class FasterWhisperASR(ASREngine):
         if multilingual and language is None:
             # Urdu is decoded as Hindi: same speech, and Devanagari is what this shop reads.
             language, probability = _identified(model, encoded)
+        elif multilingual and english_ok:
+            heard, p = _identified(model, encoded)
+            if heard == "en" and p >= MIN_LANGUAGE_PROBABILITY:
+                language, probability = "en", p
         tokenizer = Tokenizer(model.hf_tokenizer, multilingual, task="transcribe", language=language or "en")
         prompt = []
         context = initial_prompt(language or "") if multilingual else ""

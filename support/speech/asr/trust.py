@@ -6,9 +6,8 @@ writes the wrong words, often in the wrong script, with a confident air; the off
 clips answered with a wrong action). So every transcript is judged before anyone acts on it:
 
 - empty: nothing was heard (the usual "say that again");
-- unsupported_language / language_unsure (sessions in "auto" only): the recogniser identified a
-  language the shop does not speak, or was unsure which language it heard. Measured: English
-  speech is identified with probability >= 0.83; Hindi clips it took for English, <= 0.42;
+- unsupported_language / language_unsure (when the recogniser had to identify the language): it
+  identified a language the shop does not speak, or was unsure (base.MIN_LANGUAGE_PROBABILITY);
 - runaway: decoding stopped at its token budget, i.e. the decoder was looping;
 - repetitive: the text compresses too well (Whisper's own loop signal, ratio > 2.4);
 - script_mismatch: too few letters in a script the shop reads for that language: the language's
@@ -31,12 +30,11 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from .base import INDIC, SUPPORTED, Transcript
+from .base import INDIC, MIN_LANGUAGE_PROBABILITY, SUPPORTED, Transcript
 
 # Unicode blocks of each language's script.
 LATIN = (0x0041, 0x024F)
 SCRIPTS = {"hi": (0x0900, 0x097F), "mr": (0x0900, 0x097F), "bn": (0x0980, 0x09FF), "en": LATIN}
-MIN_LANGUAGE_PROBABILITY = 0.5
 MIN_SCRIPT_SHARE = 0.6  # brand names and order codes in Latin letters are fine in Indic speech
 MAX_COMPRESSION_RATIO = 2.4  # Whisper's own threshold for a looping segment
 MIN_AVG_LOGPROB = -1.0
@@ -72,7 +70,7 @@ def distrust(transcript: Transcript, *, language: str) -> str:
         return "runaway"
     if transcript.compression_ratio is not None and transcript.compression_ratio > MAX_COMPRESSION_RATIO:
         return "repetitive"
-    expected = language if language in SUPPORTED else transcript.language
+    expected = identified(transcript) or (language if language in SUPPORTED else transcript.language)
     capable = recognises(transcript, expected)
     share = script_share(transcript.text, expected, latin_too=capable)
     if share is not None and share < MIN_SCRIPT_SHARE:
@@ -109,6 +107,14 @@ class Hearing:
         return {} if self.action == "turn" else {"trusted": False, "reason": self.reason}
 
 
+def identified(transcript: Transcript) -> str | None:
+    """The shop language the recogniser identified itself (auto sessions, and English spoken in a
+    Hindi, Bengali or Marathi session that cannot be heard here), else None."""
+    if transcript.language_probability is not None and transcript.language in SUPPORTED:
+        return transcript.language
+    return None
+
+
 def recognises(transcript: Transcript, language: str) -> bool:
     """Does the provider that answered actually handle `language`? Groq's large models do; the
     local engine only with a model imported for it (the bundled base model does not)."""
@@ -127,7 +133,7 @@ def hearing(transcript: Transcript | None, *, session_language: str, default: st
     if transcript is None:
         return Hearing("reprompt", "", language, "empty")
     if transcript.trusted and not transcript.is_empty:
-        return Hearing("turn", transcript.text.strip(), heard if session is None and heard else language)
+        return Hearing("turn", transcript.text.strip(), identified(transcript) or language)
     reason = transcript.distrust or "empty"
     if reason != "empty" and not recognises(transcript, language):
         return Hearing("speech_unavailable", "", language, reason)
