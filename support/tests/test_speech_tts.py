@@ -1,6 +1,7 @@
 """TTS: Piper and espeak-ng for real, edge-tts against a fake server, fallbacks and streaming."""
 
 import asyncio
+import subprocess
 
 import pytest
 
@@ -19,7 +20,7 @@ from support.speech.tts import (
     stream,
     synthesize,
 )
-from support.speech.tts.festival import WORKAROUND
+from support.speech.tts.festival import WORKAROUND, speakable
 from support.tests.fake_speech_servers import FakeEdgeTTS, closed_port, silent_tcp_port
 
 RATE = 22050
@@ -74,8 +75,6 @@ async def test_festival_speaks_hindi_and_marathi(language, text):
 
 def test_without_the_intonation_workaround_the_voices_write_an_empty_file(tmp_path):
     """Why FestivalTTS passes WORKAROUND: the packaged voices leave Int_Method unset."""
-    import subprocess
-
     command = FestivalTTS().command("hi", str(tmp_path / "with.wav"))
     bare = [arg for arg in command if arg not in WORKAROUND]
     bare[-1] = str(tmp_path / "without.wav")
@@ -83,6 +82,12 @@ def test_without_the_intonation_workaround_the_voices_write_an_empty_file(tmp_pa
         subprocess.run(args, input="नमस्ते".encode(), capture_output=True, timeout=30, check=False)
     assert (tmp_path / "with.wav").stat().st_size > 1000
     assert not (tmp_path / "without.wav").exists() or (tmp_path / "without.wav").stat().st_size == 0
+
+
+async def test_festival_says_words_with_a_nukta_which_crash_it_as_packaged():
+    assert speakable("ज़रूर, फ़ोन \u095b") == "जरूर, फोन ज"
+    result = await FestivalTTS().synthesize("ज़रूर। कृपया अपना फ़ोन नंबर बताइए।", "hi")
+    assert seconds(result.pcm) > 1.0
 
 
 async def test_festival_failures_name_their_cause(settings):
