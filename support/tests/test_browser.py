@@ -10,10 +10,16 @@ from __future__ import annotations
 
 import json
 import os
+import wave
 
+import numpy as np
 import pytest
 
+from support.agent.offline.replies import render
+from support.speech.audio import float_to_pcm16
+
 from . import browser_helpers as bh
+from .speech_helpers import sample_samples
 
 pytestmark = [
     pytest.mark.browser,
@@ -261,15 +267,6 @@ def test_barge_in_by_speaking_over_the_reply(browser, workdir):
 
 
 def test_hindi_speech_the_server_cannot_hear_invites_typing_in_hindi(browser, workdir):
-    import wave
-
-    import numpy as np
-
-    from support.agent.offline.replies import render
-    from support.speech.audio import float_to_pcm16
-
-    from .speech_helpers import sample_samples
-
     wav = workdir / "hindi.wav"
     silence = np.zeros(int(0.7 * bh.WAV_RATE), "<i2").tobytes()
     with wave.open(str(wav), "wb") as w:

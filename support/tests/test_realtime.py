@@ -10,9 +10,11 @@ from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 
+from support.agent.offline.replies import render
 from support.consumers import conversation_group
 from support.models import Conversation, Message, ModelCall
-from support.tests.speech_helpers import steady_speech
+from support.speech.audio import float_to_pcm16
+from support.tests.speech_helpers import sample_samples, steady_speech
 from voxsite.asgi import application
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -182,10 +184,6 @@ async def test_silence_gets_a_reprompt_not_an_error():
 
 
 async def test_hindi_speech_this_server_cannot_recognise_is_said_so_and_nothing_runs(settings):
-    from support.agent.offline.replies import render
-    from support.speech.audio import float_to_pcm16
-    from support.tests.speech_helpers import sample_samples
-
     settings.WHISPER_MODELS_BY_LANGUAGE = {}
     comm, session = await connect("language=hi&mode=ptt")
     pcm = float_to_pcm16(await sync_to_async(sample_samples)("hi_cv_001"))

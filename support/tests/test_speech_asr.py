@@ -20,6 +20,7 @@ from support.speech.asr import (
     judge,
     script_share,
 )
+from support.speech.asr import local as local_module
 from support.speech.evaluation import clips, word_errors
 from support.speech.records import MODEL_CALL_ERRORS
 from support.tests.fake_speech_servers import FakeGroq, closed_port
@@ -77,8 +78,6 @@ def test_a_hindi_session_is_heard_in_devanagari_and_judged(local, settings):
 
 @pytest.mark.slow
 def test_decoding_stops_at_its_token_budget(local, monkeypatch):
-    from support.speech.asr import local as local_module
-
     monkeypatch.setattr(local_module, "TOKENS_PER_S", {"english": 8, "multilingual": 1})
     result = local.transcribe(load("hi_cv_001"), language="hi")  # 7.9 s: a budget of 19 tokens
     assert result.hit_limit and judge(result, language="hi").distrust == "runaway"

@@ -14,8 +14,11 @@ from catalog.tests.factories import PolicyFactory
 from crm.tests.factories import CustomerFactory
 from orders.models import Order
 from orders.tests.factories import OrderFactory
+from support.agent.offline.replies import render
 from support.models import Conversation, Message, ModelCall
+from support.speech import models
 from support.speech.audio import wav_bytes
+from support.tests.speech_helpers import sample_wav
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -186,9 +189,6 @@ def test_voice_turn_during_a_takeover_is_stored_not_answered(speak, django_user_
 
 
 def test_hindi_speech_is_not_guessed_at_the_shopper_is_told_and_invited_to_type(settings):
-    from support.agent.offline.replies import render
-    from support.tests.speech_helpers import sample_wav
-
     settings.WHISPER_MODELS_BY_LANGUAGE = {}
     resp = APIClient().post("/api/voice/process", {"file": io.BytesIO(sample_wav("hi_cv_001")), "language": "hi"},
                             format="multipart")
@@ -206,7 +206,6 @@ def test_hindi_speech_is_not_guessed_at_the_shopper_is_told_and_invited_to_type(
 
 
 def test_v1_session_audio_in_hindi_behaves_the_same(api_client, settings):
-    from support.tests.speech_helpers import sample_wav
 
     settings.WHISPER_MODELS_BY_LANGUAGE = {}
     sid = api_client.post("/api/v1/sessions", {"language": "hi"}, format="json").json()["session_id"]
@@ -221,9 +220,6 @@ def test_v1_session_audio_in_hindi_behaves_the_same(api_client, settings):
 
 
 def test_with_a_model_imported_for_hindi_hindi_speech_is_acted_on(settings):
-    from support.speech import models
-    from support.tests.speech_helpers import sample_wav
-
     # The bundled base model stands in for an imported Hindi model (routing is what is tested).
     settings.WHISPER_MODELS_BY_LANGUAGE = {"hi": models.resolve_whisper("bundled:base", "WHISPER_MULTILINGUAL_MODEL")[0]}
     resp = APIClient().post("/api/voice/process", {"file": io.BytesIO(sample_wav("hi_cv_001")), "language": "hi"},
