@@ -6,9 +6,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
-# espeak-ng speaks Hindi, Bengali and Marathi; the other speech engines ship as wheels.
+# espeak-ng speaks Hindi, Bengali and Marathi, Festival's NSK voices Hindi and Marathi better (the
+# list dev.sh installs); the other speech engines ship as wheels.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends espeak-ng \
+    && apt-get install -y --no-install-recommends espeak-ng festival festival-hi festival-mr festvox-hi-nsk festvox-mr-nsk \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

@@ -99,14 +99,18 @@ has_command() {
     "$PY" manage.py help "$1" >/dev/null 2>&1
 }
 
+# Speech out offline: espeak-ng for every language, Festival with the NSK voices (recorded
+# diphones) for Hindi and Marathi.
+SPEECH_PACKAGES=(espeak-ng festival festival-hi festival-mr festvox-hi-nsk festvox-mr-nsk)
+
 install_all() {
     local mode="$1"
     if [ "$mode" = test ]; then
-        install_debian_packages espeak-ng chromium chromium-driver
+        install_debian_packages "${SPEECH_PACKAGES[@]}" chromium chromium-driver
         ensure_venv
         ensure_requirements requirements-dev.txt
     else
-        install_debian_packages espeak-ng
+        install_debian_packages "${SPEECH_PACKAGES[@]}"
         ensure_venv
         ensure_requirements requirements.txt
     fi

@@ -1,7 +1,9 @@
 """Speech benchmark: ASR latency and WER (padded transcribe() vs trimmed window) per language on
-real recordings, and TTS time to first chunk and real-time factor per provider and language.
+real recordings, TTS time to first chunk and real-time factor per provider and language, and a
+round trip: each TTS provider speaks 20 of the assistant's own replies per language and the best
+recogniser available transcribes them back (CER per provider and language).
 
-    .venv/bin/python bench/bench_speech.py [--repeat N]
+    .venv/bin/python bench/bench_speech.py [--repeat N] [--only asr|tts|rest|round-trip]
     VOXSITE_SPEECH_DIR=/path/to/speech .venv/bin/python bench/bench_speech.py   # a larger set
 
 The clips are the project's bundled samples (support/speech/samples) unless VOXSITE_SPEECH_DIR
@@ -32,9 +34,10 @@ django.setup()
 from django.conf import settings  # noqa: E402
 
 from support.speech import audio  # noqa: E402
-from support.speech.asr import FasterWhisperASR  # noqa: E402
-from support.speech.evaluation import SPEECH_DIR, clips, word_errors  # noqa: E402
-from support.speech.tts import EspeakTTS, PiperTTS  # noqa: E402
+from support.speech.asr import FasterWhisperASR, get_asr  # noqa: E402
+from support.speech.evaluation import SPEECH_DIR, char_errors, clips, word_errors  # noqa: E402
+from support.speech.speak import normalise  # noqa: E402
+from support.speech.tts import EdgeTTS, EspeakTTS, FestivalTTS, PiperTTS, TTSChain  # noqa: E402
 
 
 def pct(values, q):
@@ -105,7 +108,8 @@ SENTENCES = {
 
 async def bench_tts(repeat: int):
     rate = settings.TTS_SAMPLE_RATE
-    cases = [(PiperTTS(), "en")] + [(EspeakTTS(), lang) for lang in ("en", "hi", "bn", "mr")]
+    cases = [(PiperTTS(), "en")] + [(EspeakTTS(), lang) for lang in ("en", "hi", "bn", "mr")] + [
+        (FestivalTTS(), lang) for lang in ("hi", "mr")]
     rows = []
     for engine, language in cases:
         await engine.synthesize(SENTENCES[language], language)  # load / warm
@@ -121,6 +125,103 @@ async def bench_tts(repeat: int):
         )
     print(f"## TTS: one sentence per language (output PCM16 mono {rate} Hz)")
     table(["provider", "lang", "first chunk ms (median)", "real-time factor (median)"], rows)
+
+
+# 20 of the assistant's own replies per language (support.agent.offline.replies), with the
+# amounts, dates and order numbers a real reply carries, so the normaliser is measured too.
+ROUND_TRIP_KEYS = (
+    "greet", "goodbye", "thanks", "off_topic", "reprompt", "ask_order_number", "ask_phone", "track_status",
+    "track_expected", "confirm_cancel", "cancelled", "cancelled_refund", "cancel_kept", "not_cancellable",
+    "confirm_return", "return_created", "return_window_expired", "product_details", "faq_none", "handoff",
+)
+
+
+def shop_sentences(language: str) -> list[str]:
+    from support.agent.offline import replies
+
+    values = {
+        "order": "ORD-1042", "ret": "RET-2007", "id": "TKT-3001", "amount": replies.inr(1299), "total": replies.inr(24999),
+        "price": replies.inr(1899), "date": replies.date("2026-11-25", language), "count": 3,
+        "status": replies.order_status("shipped", language), "carrier": "Delhivery", "tracking": "DL4471029",
+        "brand": "Bata", "name": "Bata Formal Shoes", "items": "Bata Formal Shoes", "query": "kurta",
+        "event": replies.order_status("shipped", language),
+    }
+    return [replies.render(key, language, **values) for key in ROUND_TRIP_KEYS]
+
+
+def round_trip_providers(online: bool) -> list[tuple[object, str]]:
+    cases = [(PiperTTS(), "en"), (EspeakTTS(), "en"), (FestivalTTS(), "hi"), (EspeakTTS(), "hi"),
+             (EspeakTTS(), "bn"), (FestivalTTS(), "mr"), (EspeakTTS(), "mr")]
+    if online:
+        cases += [(EdgeTTS(), lang) for lang in ("en", "hi", "bn", "mr")]
+    return cases
+
+
+def _number_words(language: str) -> frozenset[str]:
+    from support.speech import numwords
+
+    words = set(numwords.BELOW_HUNDRED[language]) | {w for _, w in numwords.SCALES[language]}
+    words |= {numwords.cardinal(h * 100, language).split()[-1] for h in range(1, 10)}  # सौ, दोनशे, দুশো ...
+    words |= {numwords.day_of_month(d, language) for d in range(1, 32)} | {"hundred", "एकशे"}
+    return frozenset(part for w in words for part in w.split("-"))
+
+
+def without_numbers(text: str, language: str) -> str:
+    """Recognisers write numbers as digits ("1,299", "25th") where the voice said words, so the
+    round trip's CER is over the other words: digits and number words are dropped on both sides."""
+    from support.speech.evaluation import normalise_for_wer
+
+    numbers = _number_words(language)
+    kept = [w for w in normalise_for_wer(text.replace("-", " "))
+            if not any(c.isdigit() for c in w) and w not in numbers and not w.rstrip("thsndr").isdigit()]
+    return " ".join(kept)
+
+
+async def _first_chunk(engine, text: str, language: str) -> tuple[float, bytes]:
+    """Time to the first clause's audio through the streaming chain, and the whole reply's audio."""
+    chain = TTSChain({language: [engine]})
+    started, first, chunks = time.perf_counter(), None, []
+    async for chunk in chain.stream(text, language):
+        if first is None:
+            first = (time.perf_counter() - started) * 1000
+        chunks.append(chunk)
+    return first, b"".join(chunks)
+
+
+def bench_round_trip(online: bool):
+    """Each provider speaks the 20 replies; the recogniser a shopper's speech would get (Groq with
+    GROQ_API_KEY, else the local engine with the language forced) writes them back."""
+    rate = settings.TTS_SAMPLE_RATE
+    asr = get_asr()
+    rows = []
+    for engine, language in round_trip_providers(online):
+        firsts, edits, chars, trusted, failed = [], 0, 0, 0, 0
+        recogniser = ""
+        for text in shop_sentences(language):
+            try:
+                first, pcm = asyncio.run(_first_chunk(engine, text, language))
+            except Exception as exc:  # an online provider that cannot be reached is reported, not fatal
+                failed += 1
+                print(f"[round trip] {engine.name}/{language}: {exc.__class__.__name__}: {exc}", file=sys.stderr)
+                continue
+            firsts.append(first)
+            samples = audio.resample_float(audio.pcm16_to_float(pcm), rate, 16000)
+            result = asr.transcribe(samples, language=language)
+            recogniser = f"{result.provider}:{result.model}"
+            e, n = char_errors(without_numbers(normalise(text, language), language), without_numbers(result.text, language))
+            edits, chars = edits + e, chars + n
+            trusted += result.trusted
+        said = len(firsts)
+        rows.append([
+            language, engine.name, engine.model_name(language), said, recogniser or "-",
+            "-" if not chars else f"{edits / chars:.2f}", f"{trusted}/{said}",
+            "-" if not firsts else f"{statistics.median(firsts):.0f}", "-" if not firsts else f"{pct(firsts, 95):.0f}",
+            failed,
+        ])
+    print("## TTS round trip: 20 replies per language spoken, then transcribed back (CER against the spoken words, "
+          "numbers left out: recognisers write them as digits)")
+    table(["lang", "provider", "voice", "said", "recogniser", "CER", "trusted", "first chunk ms (median)", "p95 ms",
+           "failed"], rows)
 
 
 def bench_rest_turn(repeat: int):
@@ -158,15 +259,22 @@ def bench_rest_turn(repeat: int):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=1, help="runs per clip (default 1)")
+    parser.add_argument("--only", choices=["asr", "tts", "rest", "round-trip"], help="one part only")
+    parser.add_argument("--online", action="store_true", help="also round-trip edge-tts (needs the network)")
     args = parser.parse_args()
     print(f"cpu: {os.cpu_count()} cores, WHISPER_CPU_THREADS={settings.WHISPER_CPU_THREADS}, "
           f"compute={settings.WHISPER_COMPUTE_TYPE}\n")
     engine = FasterWhisperASR()
-    bench_asr(engine, args.repeat)
-    bench_five_seconds(engine, args.repeat)
-    asyncio.run(bench_tts(args.repeat))
-    print()
-    bench_rest_turn(args.repeat)
+    if args.only in (None, "asr"):
+        bench_asr(engine, args.repeat)
+        bench_five_seconds(engine, args.repeat)
+    if args.only in (None, "tts"):
+        asyncio.run(bench_tts(args.repeat))
+        print()
+    if args.only in (None, "round-trip"):
+        bench_round_trip(args.online)
+    if args.only in (None, "rest"):
+        bench_rest_turn(args.repeat)
 
 
 if __name__ == "__main__":

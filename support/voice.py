@@ -57,7 +57,7 @@ def voice_turn(
 ) -> dict[str, Any]:
     """One REST voice turn. Bad audio raises AudioError (413/422) after recording the failure."""
     from .agent.offline.replies import render
-    from .speech.asr import get_asr
+    from .speech.asr import get_asr, hearing
     from .speech.audio import AudioError, decode, float_to_pcm16
 
     calls: list = []
@@ -79,21 +79,24 @@ def voice_turn(
     user_wav = wav_bytes(float_to_pcm16(samples), 16000)
     timings = {"decode_ms": round(decode_ms, 1), "asr_ms": round(asr_ms, 1)}
 
-    detected = transcript.language if transcript.language in ("en", "hi", "bn", "mr") else None
-    if transcript.is_empty:
-        reply_language = language or detected or conversation.language
-        reply = render("reprompt", reply_language)
+    # The same decision as the WebSocket pipeline: nothing runs on a transcript that is not trusted.
+    outcome = hearing(transcript, session_language=language or ("auto" if asr_language == "auto" else conversation.language),
+                      default=conversation.language)
+    if outcome.action != "turn":
+        reply_language = outcome.language
+        reply = render(outcome.reply_key, reply_language)
         pcm, tts_ms = speech_synthesize(text=reply, language=reply_language, on_call=calls.append)
         ModelCall.objects.bulk_create(_calls_to_rows(conversation, calls, {}))
         timings.update(tts_ms=round(tts_ms, 1), total_ms=round((time.perf_counter() - t0) * 1000, 1))
         return {
-            "session_id": str(conversation.pk), "transcript": "", "language": reply_language, "confidence": None,
-            "reply": reply, "reprompt": True, "tool_calls": [], "timings": timings,
+            "session_id": str(conversation.pk), "transcript": "", "language": reply_language,
+            "confidence": transcript.confidence if transcript.text else None,
+            "reply": reply, outcome.action: True, **outcome.event_fields(), "tool_calls": [], "timings": timings,
             **({"audio": _audio_payload(pcm, None)} if include_audio else {}),
         }
 
     result = conversation_turn(
-        conversation=conversation, text=transcript.text, language=language or detected,
+        conversation=conversation, text=outcome.text, language=outcome.language,
         asr_confidence=transcript.confidence, user_timings={"asr_ms": round(asr_ms, 1)},
         user_audio={"file": ContentFile(user_wav, name=f"{uuid.uuid4().hex}.wav"), "mime": "audio/wav"}
         if settings.VOICE_STORE_AUDIO else None,

@@ -246,6 +246,9 @@ MODEL_CACHE_DIR = env.path("MODEL_CACHE_DIR", default=VAR_DIR / "models")
 # by `manage.py prepare_models`), a directory path, or a faster-whisper hub name (needs network).
 WHISPER_MODEL = env.str("WHISPER_MODEL", default="bundled:tiny.en")  # English sessions
 WHISPER_MULTILINGUAL_MODEL = env.str("WHISPER_MULTILINGUAL_MODEL", default="bundled:base")  # auto/hi/bn/mr
+# A model per language, overriding the two above ("hi=/models/hi-ct2,mr=/models/hi-ct2"); written by
+# `manage.py prepare_models --import PATH --language xx`.
+WHISPER_MODELS_BY_LANGUAGE = env.dict("WHISPER_MODELS_BY_LANGUAGE", default={})
 WHISPER_COMPUTE_TYPE = env.str("WHISPER_COMPUTE_TYPE", default="int8")
 # 0 lets CTranslate2 pick; the 2-core boxes do best with 2.
 WHISPER_CPU_THREADS = env.int("WHISPER_CPU_THREADS", default=2)
@@ -254,15 +257,19 @@ ASR_PROVIDERS = env.list("ASR_PROVIDERS", default=["groq", "local"] if GROQ_API_
 # Concurrent inferences per local engine; more only queue on the same cores.
 ASR_MAX_CONCURRENCY = env.int("ASR_MAX_CONCURRENCY", default=1)
 GROQ_ASR_MODEL = env.str("GROQ_ASR_MODEL", default="whisper-large-v3-turbo")
+# Hindi, Bengali and Marathi sessions: Groq advises the full large-v3 where errors matter.
+GROQ_ASR_MODEL_INDIC = env.str("GROQ_ASR_MODEL_INDIC", default="whisper-large-v3")
 GROQ_ASR_TIMEOUT = env.float("GROQ_ASR_TIMEOUT", default=3.0)  # seconds, then local answers
 # Audio input limits (HTTP 413 / 422 with codes audio_too_large / audio_too_long).
 AUDIO_MAX_BYTES = env.int("AUDIO_MAX_BYTES", default=10 * 1024 * 1024)
 AUDIO_MAX_SECONDS = env.float("AUDIO_MAX_SECONDS", default=60.0)
 # TTS providers per language, tried in order ("edge,..." is the online choice).
 TTS_PROVIDERS_EN = env.list("TTS_PROVIDERS_EN", default=["piper", "espeak"])
-TTS_PROVIDERS_HI = env.list("TTS_PROVIDERS_HI", default=["espeak"])
+TTS_PROVIDERS_HI = env.list("TTS_PROVIDERS_HI", default=["festival", "espeak"])
 TTS_PROVIDERS_BN = env.list("TTS_PROVIDERS_BN", default=["espeak"])
-TTS_PROVIDERS_MR = env.list("TTS_PROVIDERS_MR", default=["espeak"])
+TTS_PROVIDERS_MR = env.list("TTS_PROVIDERS_MR", default=["festival", "espeak"])
+# Seconds one Festival (text2wave) run may take before espeak-ng speaks the clause instead.
+FESTIVAL_TIMEOUT = env.float("FESTIVAL_TIMEOUT", default=5.0)
 EDGE_TTS_VOICES = env.dict(
     "EDGE_TTS_VOICES",
     default={"en": "en-IN-NeerjaNeural", "hi": "hi-IN-SwaraNeural", "bn": "bn-IN-TanishaaNeural", "mr": "mr-IN-AarohiNeural"},

@@ -15,9 +15,12 @@ import numpy as np
 import pytest
 
 from bench import common
+from bench.bench_indic_voice import judge
+from bench.bench_speech import shop_sentences
 from bench.bench_text import Client
 from bench.bench_voice import VoiceSession, transcript_matches
 from bench.utterances import FRAME_SAMPLES, Utterance, last_voiced_frame
+from support.speech.evaluation import Clip
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -214,3 +217,21 @@ def test_voice_bench_quick_run(tmp_path):
         for turn in r["turns"]:
             assert turn["status"] == "ok" and turn["transcript"], turn
             assert turn["metrics"]["eos_to_first_audio_ms"] is not None
+
+
+def test_round_trip_speaks_twenty_real_replies_per_language_with_nothing_left_unfilled():
+    for language in ("en", "hi", "bn", "mr"):
+        sentences = shop_sentences(language)
+        assert len(set(sentences)) == 20, language
+        assert not [s for s in sentences if "{" in s or "}" in s]
+        assert any("ORD-1042" in s for s in sentences) and any("₹1,299" in s for s in sentences)
+
+
+def test_indic_voice_bench_counts_wrong_actions():
+    clip = Clip("hi.wav", 2.0, "hi", "मेरा ऑर्डर कहाँ है")
+    ok = {"_status": 200, "_ms": 1, "transcript": "मेरा ऑर्डर कहाँ है", "intent": "track_order", "tool_calls": []}
+    tooled = {**ok, "tool_calls": [{"name": "search_products"}]}
+    garbage = {**ok, "transcript": "Uske hart bärlom"}
+    refused = {"_status": 200, "_ms": 1, "transcript": "", "speech_unavailable": True, "reason": "low_confidence"}
+    assert [judge(clip, a, 0.5)["wrong_action"] for a in (ok, tooled, garbage, refused)] == [False, True, True, False]
+    assert judge(clip, refused, 0.5)["refused"] and judge(clip, ok, 0.5)["cer"] == 0.0

@@ -284,6 +284,16 @@
         state.current.lang = ev.language || "";
         announce(ev.text);
         break;
+      case "speech_unavailable":
+        // The server cannot recognise speech in this language and acted on nothing. Stop
+        // listening (hands-free would only hear more of it), keep the language for what the
+        // shopper types next, and put the cursor in the text box.
+        if (ev.language && state.language === "auto") { state.language = ev.language; state.replyLanguage = ev.language; }
+        if (state.micOn && state.mode === "vad") stopMic();
+        root.dataset.speechUnavailable = ev.language || "";
+        relabel();
+        input.focus();
+        break;
       case "staff_message":
         bubble("staff", ev.text);
         announce(ev.text);

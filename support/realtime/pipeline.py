@@ -21,6 +21,8 @@ import numpy as np
 from channels.db import database_sync_to_async
 from django.conf import settings
 
+from support.speech.asr.trust import Hearing, hearing
+
 from . import store
 from .vad import StreamingVAD, TurnDetector
 
@@ -133,6 +135,7 @@ class Heard:
     confidence: float | None
     asr_ms: float
     speculative: bool = False
+    transcript: Any = None  # the ASR's Transcript, judged (support.speech.asr.trust)
 
 
 class SpeechToText:
@@ -150,7 +153,7 @@ class SpeechToText:
         t0 = time.perf_counter()
         result = await get_asr().transcribe_async(audio, language=self.language, on_call=self.on_call)
         return Heard(text=(result.text or "").strip(), language=result.language or self.language,
-                     confidence=result.confidence, asr_ms=(time.perf_counter() - t0) * 1000)
+                     confidence=result.confidence, asr_ms=(time.perf_counter() - t0) * 1000, transcript=result)
 
     def speculate(self, audio: np.ndarray) -> None:
         self.discard()
@@ -426,29 +429,34 @@ class VoicePipeline:
         clock.transcript = time.perf_counter()
         if heard is not None:
             clock.asr_ms, clock.speculative = heard.asr_ms, heard.speculative
-        text = heard.text if heard else ""
+        # Act on the words, ask again, or say this language cannot be heard here: the decision
+        # every voice path shares. Nothing runs on a transcript that is not trusted.
+        outcome = hearing(heard.transcript if heard else None, session_language=self.language)
+        text = outcome.text
         language = heard.language if heard and heard.language in ("en", "hi", "bn", "mr") else None
         await self._send_event({"type": "transcript", "text": text, "final": True,
                                 "language": language or self.language,
-                                "confidence": heard.confidence if heard else None})
-        if not text:
-            await self._reprompt(language or ("en" if self.language == "auto" else self.language))
+                                "confidence": heard.confidence if heard else None, **outcome.event_fields()})
+        if outcome.action != "turn":
+            await self._reprompt(outcome.language, outcome)
             return
         from support.speech.audio import float_to_pcm16
 
-        await self._turn(text=text, language=language if self.language == "auto" else self.language,
-                         confidence=heard.confidence, user_pcm=float_to_pcm16(audio))
+        await self._turn(text=text, language=outcome.language, confidence=heard.confidence, user_pcm=float_to_pcm16(audio))
 
-    async def _reprompt(self, language: str) -> None:
+    async def _reprompt(self, language: str, outcome: Hearing | None = None) -> None:
         from support.agent.offline.replies import render
 
-        text = render("reprompt", language)
+        key = outcome.reply_key if outcome else "reprompt"
+        text = render(key, language)
         clock = self.clock
         try:
+            if key == "speech_unavailable":
+                await self._send_event({"type": "speech_unavailable", "language": language, "reason": outcome.reason})
             await self._send_event({"type": "reply_delta", "text": text})
             await self.speaker.say(text, language, self.turn_no)
             clock.first_audio = self.speaker.first_audio_at
-            await self._send_event({"type": "reply", "text": text, "reprompt": True})
+            await self._send_event({"type": "reply", "text": text, "language": language, key: True})
         finally:
             calls = clock.speech_calls
             if calls:

@@ -119,7 +119,7 @@ def batch_job_fail(*, job: BatchJob, error: str) -> BatchJob:
 def batch_job_run(*, job: BatchJob) -> BatchJob:
     """Transcribe the job's audio. Audio that cannot be used fails the job for good (no retry);
     other errors propagate so the task retries them. Done and failed jobs are left as they are."""
-    from ..speech.asr import get_asr
+    from ..speech.asr import get_asr, hearing
     from ..speech.audio import AudioError, decode
 
     with transaction.atomic():
@@ -148,8 +148,13 @@ def batch_job_run(*, job: BatchJob) -> BatchJob:
         transcript = get_asr().transcribe(samples, language=job.language or "auto", on_call=calls.append)
     finally:
         ModelCall.objects.bulk_create([ModelCall(conversation=job.conversation, **c.as_model_call_fields()) for c in calls])
+    # Judged like a live turn: a transcript that cannot be trusted is not handed out as one.
+    outcome = hearing(transcript, session_language=job.language or "auto")
     result = {
-        "transcript": transcript.text,
+        "transcript": outcome.text,
+        "trusted": outcome.action == "turn",
+        **({"reason": outcome.reason} if outcome.action != "turn" else {}),
+        **({"speech_unavailable": True} if outcome.action == "speech_unavailable" else {}),
         "language": transcript.language,
         "duration_s": round(transcript.duration_s, 2),
         "confidence": transcript.confidence,

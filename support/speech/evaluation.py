@@ -61,14 +61,31 @@ def normalise_for_wer(text: str) -> list[str]:
 def word_errors(reference: str, hypothesis: str) -> tuple[int, int]:
     """(edits, reference words) by Levenshtein distance over words."""
     ref, hyp = normalise_for_wer(reference), normalise_for_wer(hypothesis)
-    row = list(range(len(hyp) + 1))
-    for i in range(1, len(ref) + 1):
-        prev, row[0] = row[:], i
-        for j in range(1, len(hyp) + 1):
-            row[j] = min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (ref[i - 1] != hyp[j - 1]))
-    return row[len(hyp)], len(ref)
+    return _levenshtein(ref, hyp), len(ref)
 
 
 def wer(reference: str, hypothesis: str) -> float:
     edits, words = word_errors(reference, hypothesis)
     return edits / max(1, words)
+
+
+def _levenshtein(ref, hyp) -> int:
+    row = list(range(len(hyp) + 1))
+    for i in range(1, len(ref) + 1):
+        prev, row[0] = row[:], i
+        for j in range(1, len(hyp) + 1):
+            row[j] = min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (ref[i - 1] != hyp[j - 1]))
+    return row[len(hyp)]
+
+
+def char_errors(reference: str, hypothesis: str) -> tuple[int, int]:
+    """(edits, reference characters) over the normalised words joined by single spaces: the
+    character error rate's parts. CER says more than WER for Indic scripts, where one wrong
+    vowel sign makes a whole word wrong."""
+    ref, hyp = " ".join(normalise_for_wer(reference)), " ".join(normalise_for_wer(hypothesis))
+    return _levenshtein(ref, hyp), len(ref)
+
+
+def cer(reference: str, hypothesis: str) -> float:
+    edits, chars = char_errors(reference, hypothesis)
+    return edits / max(1, chars)

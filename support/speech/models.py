@@ -128,9 +128,10 @@ def _offline() -> bool:
     return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in {"1", "true", "yes", "on"}
 
 
-def whisper_model(setting: str = "WHISPER_MODEL"):
-    """The process-wide faster-whisper model named by `setting` (loaded on first use, then shared)."""
-    spec = getattr(settings, setting)
+def whisper_model(setting: str = "WHISPER_MODEL", *, spec: str | None = None):
+    """The process-wide faster-whisper model named by `setting` (or `spec`, with `setting` the name
+    errors give for it), loaded on first use, then shared."""
+    spec = spec if spec is not None else getattr(settings, setting)
     key = (setting, spec, settings.WHISPER_COMPUTE_TYPE, settings.WHISPER_CPU_THREADS)
     model = _whisper_models.get(key)
     if model is not None:
@@ -197,5 +198,7 @@ def warm_up(*, asr: bool = True, tts: bool = True) -> None:
     if asr and "local" in settings.ASR_PROVIDERS:
         whisper_model("WHISPER_MODEL")
         whisper_model("WHISPER_MULTILINGUAL_MODEL")
+        for language, spec in settings.WHISPER_MODELS_BY_LANGUAGE.items():
+            whisper_model(f"WHISPER_MODELS_BY_LANGUAGE[{language}]", spec=spec)
     if tts and "piper" in settings.TTS_PROVIDERS_EN:
         piper_voice()

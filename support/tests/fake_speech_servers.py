@@ -1,7 +1,9 @@
 """Fake online speech providers on 127.0.0.1, speaking their real wire formats, so the real
 clients (the groq SDK, edge_tts over aiohttp) are exercised end to end without a network.
 
-- FakeGroq: POST /openai/v1/audio/transcriptions (multipart) -> JSON, or a 500, or a hang.
+- FakeGroq: POST /openai/v1/audio/transcriptions (multipart) -> JSON, or a 500, or a hang; with
+  validate=True it refuses what Groq refuses (an unknown model, a language Whisper does not know,
+  a bad response_format or temperature) with Groq's error bodies.
 - FakeEdgeTTS: the edge-tts WebSocket protocol (speech.config + ssml in; turn.start, binary
   "Path:audio" frames of MP3 and "Path:turn.end" out), or a hang after the handshake.
 - silent_tcp_port(): accepts TCP connections and never says a word (hung before the handshake).
@@ -48,11 +50,44 @@ class silent_tcp_port:
 # Groq
 
 
-class FakeGroq:
-    """mode: "ok" | "error" (HTTP 500) | "hang" (sleeps `hang_s` before answering)."""
+GROQ_WHISPER_MODELS = ("whisper-large-v3", "whisper-large-v3-turbo")
+RESPONSE_FORMATS = ("json", "text", "verbose_json")
 
-    def __init__(self, mode: str = "ok", *, text: str = "where is my order", language: str = "english", hang_s: float = 10.0):
+
+def groq_refusal(fields: dict) -> tuple[int, dict] | None:
+    """(status, body) of Groq's answer to a transcription request it refuses; None when valid."""
+    from faster_whisper.tokenizer import _LANGUAGE_CODES
+
+    def invalid(message, param, code="invalid_request_error"):
+        return {"error": {"message": message, "type": "invalid_request_error", "param": param, "code": code}}
+
+    model = fields.get("model")
+    if model not in GROQ_WHISPER_MODELS:
+        return 404, invalid(f"The model `{model}` does not exist or you do not have access to it.", "model", "model_not_found")
+    if not isinstance(fields.get("file"), dict) or not fields["file"]["size"]:
+        return 400, invalid("file is required", "file")
+    language = fields.get("language")
+    if language is not None and language not in _LANGUAGE_CODES:
+        return 400, invalid(f"language '{language}' is not a supported ISO-639-1 language code", "language")
+    if fields.get("response_format", "json") not in RESPONSE_FORMATS:
+        return 400, invalid("response_format must be json, text or verbose_json", "response_format")
+    try:
+        temperature = float(fields.get("temperature", 0))
+    except ValueError:
+        temperature = -1
+    if not 0 <= temperature <= 1:
+        return 400, invalid("temperature must be between 0 and 1", "temperature")
+    return None
+
+
+class FakeGroq:
+    """mode: "ok" | "error" (HTTP 500) | "hang" (sleeps `hang_s` before answering). `validate`:
+    refuse invalid requests as Groq does (groq_refusal), so a test proves what the client sends."""
+
+    def __init__(self, mode: str = "ok", *, text: str = "where is my order", language: str = "english", hang_s: float = 10.0,
+                 validate: bool = False, avg_logprob: float = -0.2):
         self.mode, self.text, self.language, self.hang_s = mode, text, language, hang_s
+        self.validate, self.avg_logprob = validate, avg_logprob
         self.requests: list[dict] = []
         self._release = threading.Event()
         fake = self
@@ -74,13 +109,17 @@ class FakeGroq:
                     return self._json(200, {"text": "too late"})
                 if fake.mode == "error":
                     return self._json(500, {"error": {"message": "internal error", "type": "server_error"}})
+                refusal = groq_refusal(fields) if fake.validate else None
+                if refusal is not None:
+                    return self._json(*refusal)
                 return self._json(
                     200,
                     {
                         "text": " " + fake.text,
                         "language": fake.language,
                         "duration": 1.0,
-                        "segments": [{"id": 0, "text": fake.text, "avg_logprob": -0.2, "no_speech_prob": 0.01}],
+                        "segments": [{"id": 0, "text": fake.text, "avg_logprob": fake.avg_logprob, "no_speech_prob": 0.01,
+                                      "compression_ratio": 1.1}],
                     },
                 )
 

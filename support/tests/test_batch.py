@@ -281,6 +281,28 @@ def test_a_long_recording_is_transcribed_by_the_local_model(api_client, settings
         assert phrase in text
 
 
+@pytest.mark.slow
+def test_hindi_the_local_model_cannot_recognise_is_not_handed_out_as_a_transcript(api_client, settings,
+                                                                                django_capture_on_commit_callbacks):
+    settings.ASR_PROVIDERS = ["local"]
+    settings.WHISPER_MODELS_BY_LANGUAGE = {}
+    with django_capture_on_commit_callbacks(execute=True):
+        body = post_async(api_client, file=io.BytesIO(sample_wav("hi_cv_001")), language="hi").json()
+    job = api_client.get(body["poll"]).json()
+    assert job["status"] == "done", job
+    result = job["result"]
+    assert result["transcript"] == "" and result["trusted"] is False and result["speech_unavailable"] is True
+    assert result["reason"] and result["language"] == "hi" and result["provider"] == "local"
+    assert ModelCall.objects.get(stage="asr").error.startswith("untrusted transcript (")
+
+
+def test_a_trusted_transcript_says_so(api_client, groq_asr, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        body = post_async(api_client, file=io.BytesIO(JFK_WAV), language="en").json()
+    result = api_client.get(body["poll"]).json()["result"]
+    assert result["trusted"] is True and "reason" not in result and "speech_unavailable" not in result
+
+
 def test_an_unexpected_error_reads_as_job_failed(api_client, groq_asr):
     from support.tasks import _fail
 

@@ -10,10 +10,16 @@ from __future__ import annotations
 
 import json
 import os
+import wave
 
+import numpy as np
 import pytest
 
+from support.agent.offline.replies import render
+from support.speech.audio import float_to_pcm16
+
 from . import browser_helpers as bh
+from .speech_helpers import sample_samples
 
 pytestmark = [
     pytest.mark.browser,
@@ -258,3 +264,33 @@ def test_barge_in_by_speaking_over_the_reply(browser, workdir):
     end = [e for e in events if e["type"] == "end"][-1]
     replies = [e for e in events if e["type"] == "reply" and e["turn"] == end["turn"]]
     assert replies and replies[0]["text"] and page.bubbles("assistant")[-1] == replies[0]["text"]
+
+
+def test_hindi_speech_the_server_cannot_hear_invites_typing_in_hindi(browser, workdir):
+    wav = workdir / "hindi.wav"
+    silence = np.zeros(int(0.7 * bh.WAV_RATE), "<i2").tobytes()
+    with wave.open(str(wav), "wb") as w:
+        w.setnchannels(1), w.setsampwidth(2), w.setframerate(bh.WAV_RATE)
+        w.writeframes(silence + float_to_pcm16(sample_samples("hi_cv_001")) + silence * 3)
+    page = browser("desktop-hindi-voice", wav=wav)
+    page.el(".vx-launcher").click()
+    page.wait("return VoxsiteWidget.state.connected", "the socket", 15)
+    page.js("var s = document.querySelector('.vx-lang'); s.value = 'hi'; s.dispatchEvent(new Event('change'));")
+    page.el(".vx-mic").click()
+    page.wait("return VoxsiteWidget.state.events.some(function (e) { return e.type === 'speech_unavailable'; })",
+              "the server to say Hindi speech cannot be heard here", 60)
+    page.wait("return VoxsiteWidget.state.events.some(function (e) { return e.type === 'end'; })", "the end of the turn")
+    bh.screenshot(page.driver, "10-desktop-hindi-speech-unavailable")
+    assert page.js("return document.activeElement === document.querySelector('.vx-input')")  # invited to type
+    assert page.js("return [VoxsiteWidget.state.micOn, VoxsiteWidget.state.language]") == [False, "hi"]
+    assert page.el(".vx-input").get_attribute("placeholder") == "अपना सवाल लिखें…"
+    assert page.bubbles("assistant")[0] == render("speech_unavailable", "hi")
+    assert not page.bubbles("user")  # nothing was guessed at
+    events = page.events()
+    assert not [e for e in events if e["type"] in ("intent", "tool_call", "error")]
+
+    page.el(".vx-input").send_keys("मेरा ऑर्डर ORD-1038 कहाँ है?\n")
+    page.wait("return document.querySelectorAll('.vx-log .vx-assistant').length >= 2 && "
+              "VoxsiteWidget.state.events.filter(function (e) { return e.type === 'end'; }).length >= 2", "the typed turn")
+    replies = [e for e in page.events() if e["type"] == "reply"]
+    assert replies[-1]["language"] == "hi"

@@ -10,9 +10,11 @@ from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 
+from support.agent.offline.replies import render
 from support.consumers import conversation_group
 from support.models import Conversation, Message, ModelCall
-from support.tests.speech_helpers import steady_speech
+from support.speech.audio import float_to_pcm16
+from support.tests.speech_helpers import sample_samples, steady_speech
 from voxsite.asgi import application
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -178,6 +180,32 @@ async def test_silence_gets_a_reprompt_not_an_error():
     assert of(events, "transcript")[0]["text"] == ""
     assert of(events, "reply")[0].get("reprompt") is True
     assert not of(events, "error")
+    await comm.disconnect()
+
+
+async def test_hindi_speech_this_server_cannot_recognise_is_said_so_and_nothing_runs(settings):
+    settings.WHISPER_MODELS_BY_LANGUAGE = {}
+    comm, session = await connect("language=hi&mode=ptt")
+    pcm = float_to_pcm16(await sync_to_async(sample_samples)("hi_cv_001"))
+    await stream(comm, pcm + silence(0.2), paced=False)
+    await comm.send_json_to({"type": "end"})
+    events, audio = await collect_turn(comm)
+    transcript = of(events, "transcript")[0]
+    assert transcript["text"] == "" and transcript["trusted"] is False and transcript["reason"]
+    assert of(events, "speech_unavailable") == [{"type": "speech_unavailable", "language": "hi",
+                                                  "reason": transcript["reason"], "turn": 1}]
+    reply = of(events, "reply")[0]
+    assert reply["text"] == render("speech_unavailable", "hi") and reply["speech_unavailable"] is True
+    assert reply["language"] == "hi" and audio  # spoken, in Hindi
+    assert not of(events, "intent") and not of(events, "tool_call") and not of(events, "error")
+    conv = await sync_to_async(Conversation.objects.get)(pk=session["session_id"])
+    assert await sync_to_async(conv.messages.count)() == 0
+    asr = await sync_to_async(ModelCall.objects.get)(conversation=conv, stage="asr")
+    assert asr.error.startswith("untrusted transcript (")
+    # The conversation goes on in Hindi, typed.
+    await comm.send_json_to({"type": "text", "text": "मेरा ऑर्डर कहाँ है?"})
+    events, _ = await collect_turn(comm)
+    assert of(events, "reply")[0]["language"] == "hi"
     await comm.disconnect()
 
 

@@ -10,13 +10,17 @@ from django.core.exceptions import ImproperlyConfigured
 
 from support.speech import audio, models
 from support.speech.asr import (
+    INITIAL_PROMPTS,
     ASRChain,
     ASRUnavailable,
     FasterWhisperASR,
     GroqWhisperASR,
     collapse_repeats,
     get_asr,
+    judge,
+    script_share,
 )
+from support.speech.asr import local as local_module
 from support.speech.evaluation import clips, word_errors
 from support.speech.records import MODEL_CALL_ERRORS
 from support.tests.fake_speech_servers import FakeGroq, closed_port
@@ -57,6 +61,46 @@ def test_hindi_clip_is_identified_as_hindi_by_the_multilingual_model(local):
     assert result.language == "hi"
     assert result.model == "bundled:base"
     assert result.text  # base writes Hindi poorly, but it hears words
+
+
+@pytest.mark.slow
+def test_a_hindi_session_is_heard_in_devanagari_and_judged(local, settings):
+    settings.WHISPER_MODELS_BY_LANGUAGE = {}
+    result = local.transcribe(load("hi_cv_001"), language="hi")
+    assert result.language == "hi" and script_share(result.text, "hi") > 0.9  # the native-script prompt at work
+    assert result.avg_logprob is not None and result.compression_ratio is not None and not result.hit_limit
+    calls = []
+    chained = ASRChain([local]).transcribe(load("hi_cv_001"), language="hi", on_call=calls.append)
+    # The bundled base model writes Hindi too poorly to act on (bench/bench_indic_voice.py).
+    assert not chained.trusted and chained.distrust in ("low_confidence", "repetitive", "script_mismatch", "runaway")
+    assert calls[0].ok and calls[0].error == f"untrusted transcript ({chained.distrust})"
+
+
+@pytest.mark.slow
+def test_decoding_stops_at_its_token_budget(local, monkeypatch):
+    monkeypatch.setattr(local_module, "TOKENS_PER_S", {"english": 8, "multilingual": 1})
+    result = local.transcribe(load("hi_cv_001"), language="hi")  # 7.9 s: a budget of 19 tokens
+    assert result.hit_limit and judge(result, language="hi").distrust == "runaway"
+
+
+@pytest.mark.slow
+def test_auto_sessions_carry_how_sure_the_language_was(local):
+    english = local.transcribe(load("en_fw_stereo_right"), language="auto")
+    assert english.language == "en" and english.language_probability > 0.8
+    assert local.transcribe(load("en_fw_stereo_right"), language="en").language_probability is None  # not asked
+
+
+@pytest.mark.slow
+def test_a_language_with_its_own_model_is_routed_to_it_also_from_auto_sessions(settings):
+    base = models.resolve_whisper("bundled:base", "WHISPER_MULTILINGUAL_MODEL")[0]
+    settings.WHISPER_MODELS_BY_LANGUAGE = {"hi": base}
+    engine = FasterWhisperASR()
+    assert engine.route("hi") == ("WHISPER_MODELS_BY_LANGUAGE[hi]", base)
+    assert engine.route("bn") == ("WHISPER_MULTILINGUAL_MODEL", "bundled:base")
+    assert engine.route("en") == ("WHISPER_MODEL", "bundled:tiny.en")
+    result = engine.transcribe(load("hi_cv_001"), language="auto")  # identified as Hindi, then heard by its model
+    assert (result.language, result.model) == ("hi", base)
+    assert script_share(result.text, "hi") > 0.9  # decoded as a Hindi session: forced language and prompt
 
 
 @pytest.mark.slow
@@ -174,16 +218,47 @@ SAMPLES = (np.sin(np.arange(16000) / 4) * 0.1).astype(np.float32)
 
 
 def test_groq_speaks_the_wire_format():
-    with FakeGroq(text="where is my order", language="hindi") as fake:
-        result = GroqWhisperASR(api_key="gsk_test", base_url=fake.base_url, timeout=2).transcribe(SAMPLES, language="hi")
-    assert (result.text, result.language, result.provider) == ("where is my order", "hi", "groq")
+    with FakeGroq(text="where is my order", language="english", validate=True) as fake:
+        result = GroqWhisperASR(api_key="gsk_test", base_url=fake.base_url, timeout=2).transcribe(SAMPLES, language="en")
+    assert (result.text, result.language, result.provider) == ("where is my order", "en", "groq")
     assert result.confidence == pytest.approx(np.exp(-0.2), abs=1e-3)
+    assert (result.avg_logprob, result.compression_ratio) == (pytest.approx(-0.2), pytest.approx(1.1))
     request = fake.requests[0]
     assert request["path"] == "/openai/v1/audio/transcriptions"
     assert request["authorization"] == "Bearer gsk_test"
-    assert request["fields"]["model"] == "whisper-large-v3-turbo"
-    assert request["fields"]["language"] == "hi"
-    assert request["fields"]["file"]["head"] == b"RIFF"
+    fields = request["fields"]
+    assert (fields["model"], fields["language"], fields["response_format"]) == ("whisper-large-v3-turbo", "en", "verbose_json")
+    assert "prompt" not in fields  # English needs no nudge towards its script
+    assert fields["file"]["head"] == b"RIFF"
+
+
+@pytest.mark.parametrize("language", ["hi", "bn", "mr"])
+def test_groq_hears_indic_sessions_with_the_indic_model_language_and_a_native_script_prompt(settings, language):
+    settings.GROQ_ASR_MODEL_INDIC = "whisper-large-v3"
+    with FakeGroq(text="मेरा ऑर्डर कहाँ है", language="hindi", validate=True) as fake:
+        result = GroqWhisperASR(api_key="k", base_url=fake.base_url, timeout=2).transcribe(SAMPLES, language=language)
+    fields = fake.requests[0]["fields"]
+    assert (fields["model"], fields["language"]) == ("whisper-large-v3", language)
+    assert fields["prompt"] == INITIAL_PROMPTS[language]
+    assert script_share(fields["prompt"], language) == 1.0  # in the language's own script
+    assert result.model == "whisper-large-v3"
+
+
+def test_groq_auto_sessions_send_no_language_and_no_prompt():
+    with FakeGroq(language="hindi", validate=True) as fake:
+        result = GroqWhisperASR(api_key="k", base_url=fake.base_url, timeout=2).transcribe(SAMPLES, language="auto")
+    assert "language" not in fake.requests[0]["fields"] and "prompt" not in fake.requests[0]["fields"]
+    assert result.language == "hi" and result.model == "whisper-large-v3-turbo"
+
+
+def test_the_fake_groq_refuses_what_groq_refuses(settings):
+    settings.GROQ_ASR_MODEL = "whisper-large-v2"
+    with FakeGroq(validate=True) as fake:
+        with pytest.raises(groq.NotFoundError, match="model_not_found|does not exist"):
+            GroqWhisperASR(api_key="k", base_url=fake.base_url, timeout=2).transcribe(SAMPLES, language="en")
+        settings.GROQ_ASR_MODEL = "whisper-large-v3-turbo"
+        with pytest.raises(groq.BadRequestError, match="xx"):
+            GroqWhisperASR(api_key="k", base_url=fake.base_url, timeout=2).transcribe(SAMPLES, language="xx")
 
 
 def test_groq_refused_port_raises_a_connection_error():

@@ -3,7 +3,8 @@
 import pytest
 
 from support.speech.chunker import ClauseChunker
-from support.speech.speak import normalise
+from support.speech.numwords import BELOW_HUNDRED, cardinal, day_of_month, decimal
+from support.speech.speak import DIGITS, normalise
 
 
 @pytest.mark.parametrize(
@@ -26,16 +27,56 @@ def test_order_word_is_not_said_twice():
 
 @pytest.mark.parametrize(
     "language,expected",
-    [("en", "1299 rupees"), ("hi", "1299 रुपये"), ("bn", "1299 টাকা"), ("mr", "1299 रुपये")],
+    [
+        ("en", "one thousand two hundred ninety-nine rupees"),
+        ("hi", "एक हज़ार दो सौ निन्यानबे रुपये"),
+        ("bn", "এক হাজার দুশো নিরানব্বই টাকা"),
+        ("mr", "एक हजार दोनशे नव्व्याण्णव रुपये"),
+    ],
 )
-def test_prices_in_rupees(language, expected):
+def test_prices_in_words_and_rupees(language, expected):
     assert normalise("₹1,299", language) == expected
 
 
 def test_price_variants():
-    assert normalise("It costs Rs. 1,299.50 today", "en") == "It costs 1299 rupees 50 paise today"
-    assert normalise("INR 1 only", "en") == "1 rupee only"
-    assert normalise("₹ 1,00,000", "hi") == "100000 रुपये"
+    assert normalise("It costs Rs. 1,299.50 today", "en") == (
+        "It costs one thousand two hundred ninety-nine rupees fifty paise today"
+    )
+    assert normalise("INR 1 only", "en") == "one rupee only"
+    assert normalise("₹ 1,00,000", "hi") == "एक लाख रुपये"
+    assert normalise("₹1,23,45,678", "en") == (
+        "one crore twenty-three lakh forty-five thousand six hundred seventy-eight rupees"
+    )
+
+
+@pytest.mark.parametrize(
+    "language,expected",
+    [
+        ("en", "Delivery by twenty-fifth November."),
+        ("hi", "Delivery by पच्चीस नवंबर."),
+        ("bn", "Delivery by পঁচিশ নভেম্বর."),
+        ("mr", "Delivery by पंचवीस नोव्हेंबर."),
+    ],
+)
+def test_dates_as_written_by_the_replies_and_as_iso(language, expected):
+    month = {"en": "November", "hi": "नवंबर", "bn": "নভেম্বর", "mr": "नोव्हेंबर"}[language]
+    assert normalise(f"Delivery by 25 {month}.", language) == expected
+    assert normalise("Delivery by 2026-11-25.", language) == expected.removesuffix(".") + " " + {
+        "en": "twenty twenty-six.", "hi": "दो हज़ार छब्बीस.", "bn": "দুই হাজার ছাব্বিশ.", "mr": "दोन हजार सव्वीस.",
+    }[language]
+
+
+def test_day_first_dates_and_impossible_ones():
+    assert normalise("on 05/12/2026", "hi") == "on पाँच दिसंबर दो हज़ार छब्बीस"
+    assert normalise("on 1st March", "en") == "on first March"
+    assert normalise("2026-13-45", "en") == "2026-13-45"  # not a date: left as it is
+
+
+def test_indic_numbers_become_words_english_ones_stay_for_the_voice():
+    assert normalise("5 से 7 दिन, 2.5 किलो, 10% छूट", "hi") == "पाँच से सात दिन, दो दशमलव पाँच किलो, दस प्रतिशत छूट"
+    assert normalise("3 টি আইটেম", "bn") == normalise("৩ টি আইটেম", "bn") == "তিন টি আইটেম"  # native digits too
+    assert normalise("Redmi Note 13 आणि 4G", "mr") == "Redmi Note तेरा आणि 4G"
+    assert normalise("Redmi Note 13 and 4G", "en") == "Redmi Note 13 and 4G"
 
 
 def test_phone_numbers_digit_by_digit():
@@ -123,3 +164,39 @@ def test_a_sentence_without_any_boundary_is_cut_at_a_word():
     chunks = _stream(text)
     assert all(len(c) <= 110 for c in chunks)
     assert " ".join(chunks).split() == text.split()
+
+
+# -- numbers as words --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "number,language,words",
+    [
+        (0, "hi", "शून्य"), (47, "hi", "सैंतालीस"), (99, "hi", "निन्यानबे"), (100, "hi", "एक सौ"),
+        (1299, "hi", "एक हज़ार दो सौ निन्यानबे"), (123456, "hi", "एक लाख तेईस हज़ार चार सौ छप्पन"),
+        (25000000, "hi", "दो करोड़ पचास लाख"),
+        (100, "mr", "शंभर"), (101, "mr", "एकशे एक"), (250, "mr", "दोनशे पन्नास"), (1975, "mr", "एक हजार नऊशे पंचाहत्तर"),
+        (100, "bn", "একশো"), (200, "bn", "দুশো"), (365, "bn", "তিনশো পঁয়ষট্টি"), (100000, "bn", "এক লাখ"),
+        (21, "en", "twenty-one"), (1000, "en", "one thousand"), (150000, "en", "one lakh fifty thousand"),
+        (10**11, "en", "ten thousand crore"),
+    ],
+)
+def test_cardinals_the_indian_way(number, language, words):
+    assert cardinal(number, language) == words
+
+
+def test_every_number_below_a_hundred_has_its_own_word():
+    for language, words in BELOW_HUNDRED.items():
+        assert len(words) == 100 and len(set(words)) == 100, language
+        assert words[:10] == DIGITS[language]  # digit by digit and as numbers, the same words
+
+
+def test_ordinal_days_decimals_and_limits():
+    assert [day_of_month(d) for d in (1, 2, 3, 5, 12, 20, 22, 31)] == [
+        "first", "second", "third", "fifth", "twelfth", "twentieth", "twenty-second", "thirty-first"]
+    assert day_of_month(25, "bn") == "পঁচিশ"
+    assert decimal(2, "05", "mr") == "दोन दशांश शून्य पाच"
+    with pytest.raises(ValueError):
+        cardinal(-1)
+    with pytest.raises(ValueError):
+        cardinal(10**12)

@@ -1,6 +1,7 @@
 """TTS: Piper and espeak-ng for real, edge-tts against a fake server, fallbacks and streaming."""
 
 import asyncio
+import subprocess
 
 import pytest
 
@@ -10,6 +11,7 @@ from support.speech.records import MODEL_CALL_ERRORS, TTS_FIRST_CHUNK
 from support.speech.tts import (
     EdgeTTS,
     EspeakTTS,
+    FestivalTTS,
     PiperTTS,
     TTSChain,
     TTSError,
@@ -18,6 +20,7 @@ from support.speech.tts import (
     stream,
     synthesize,
 )
+from support.speech.tts.festival import WORKAROUND, speakable
 from support.tests.fake_speech_servers import FakeEdgeTTS, closed_port, silent_tcp_port
 
 RATE = 22050
@@ -58,6 +61,61 @@ async def test_espeak_speaks_each_language(language, text):
 async def test_espeak_reads_text_that_looks_like_an_option():
     result = await EspeakTTS().synthesize("--help me please", "en")
     assert seconds(result.pcm) > 0.5
+
+
+# -- Festival with Debian's NSK voices, real ---------------------------------------------------
+
+
+@pytest.mark.parametrize("language,text", [("hi", "आपका ऑर्डर कल तक पहुँच जाएगा।"), ("mr", "तुमची ऑर्डर उद्या पोहोचेल.")])
+async def test_festival_speaks_hindi_and_marathi(language, text):
+    result = await FestivalTTS().synthesize(text, language)
+    assert seconds(result.pcm) > 1.0 and audio.pcm16_rms(result.pcm) > 0.02
+    assert result.first_byte_ms is not None
+
+
+def test_without_the_intonation_workaround_the_voices_write_an_empty_file(tmp_path):
+    """Why FestivalTTS passes WORKAROUND: the packaged voices leave Int_Method unset."""
+    command = FestivalTTS().command("hi", str(tmp_path / "with.wav"))
+    bare = [arg for arg in command if arg not in WORKAROUND]
+    bare[-1] = str(tmp_path / "without.wav")
+    for args in (command, bare):
+        subprocess.run(args, input="नमस्ते".encode(), capture_output=True, timeout=30, check=False)
+    assert (tmp_path / "with.wav").stat().st_size > 1000
+    assert not (tmp_path / "without.wav").exists() or (tmp_path / "without.wav").stat().st_size == 0
+
+
+async def test_festival_says_words_with_a_nukta_which_crash_it_as_packaged():
+    assert speakable("ज़रूर, फ़ोन \u095b") == "जरूर, फोन ज"
+    result = await FestivalTTS().synthesize("ज़रूर। कृपया अपना फ़ोन नंबर बताइए।", "hi")
+    assert seconds(result.pcm) > 1.0
+
+
+async def test_festival_failures_name_their_cause(settings):
+    with pytest.raises(TTSError, match="apt-get install festival-hi festival-mr"):
+        await FestivalTTS(binary="no-such-text2wave").synthesize("नमस्ते", "hi")
+    with pytest.raises(TTSError, match="no bn voice"):
+        await FestivalTTS().synthesize("নমস্কার", "bn")
+    settings.FESTIVAL_TIMEOUT = 0.001
+    with pytest.raises(TTSError, match="FESTIVAL_TIMEOUT"):
+        await FestivalTTS().synthesize("आपका ऑर्डर कल तक पहुँच जाएगा। " * 20, "hi")
+
+
+def test_hindi_and_marathi_speak_through_festival_first_then_espeak(settings):
+    assert settings.TTS_PROVIDERS_HI[:2] == ["festival", "espeak"] and settings.TTS_PROVIDERS_MR[:2] == ["festival", "espeak"]
+    assert settings.TTS_PROVIDERS_BN == ["espeak"]
+    calls = []
+    pcm = synthesize("आपका ऑर्डर ORD-1042 ₹1,299 का है।", "hi", on_call=calls.append)
+    assert seconds(pcm) > 2.0 and [(c.provider, c.ok, c.model) for c in calls] == [
+        ("festival", True, "festival:hindi_NSK_diphone")]
+
+
+def test_when_festival_is_missing_espeak_speaks_and_the_failure_is_recorded():
+    chain = TTSChain({"mr": [FestivalTTS(binary="no-such-text2wave"), EspeakTTS()]})
+    calls = []
+    pcm = chain.synthesize("तुमची ऑर्डर पाठवली आहे.", "mr", on_call=calls.append)
+    assert seconds(pcm) > 0.5
+    assert [(c.provider, c.ok) for c in calls] == [("festival", False), ("espeak", True)]
+    assert "festival-mr" in calls[0].error
 
 
 async def test_espeak_missing_binary_and_unknown_language_are_tts_errors():
@@ -131,8 +189,14 @@ def test_sync_synthesize_for_rest_callers(settings):
 
 
 def test_unknown_provider_is_refused(settings):
-    settings.TTS_PROVIDERS_BN = ["festival"]
+    settings.TTS_PROVIDERS_BN = ["mbrola"]
     with pytest.raises(ValueError, match="TTS_PROVIDERS_BN"):
+        get_tts()
+
+
+def test_a_provider_without_a_voice_for_the_language_is_refused(settings):
+    settings.TTS_PROVIDERS_BN = ["festival", "espeak"]  # Debian has no Bengali NSK voice
+    with pytest.raises(ValueError, match="TTS_PROVIDERS_BN: festival has no bn voice"):
         get_tts()
 
 

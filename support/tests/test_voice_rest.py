@@ -13,9 +13,11 @@ from catalog.tests.factories import PolicyFactory
 from crm.tests.factories import CustomerFactory
 from orders.models import Order
 from orders.tests.factories import OrderFactory
+from support.agent.offline.replies import render
 from support.models import Conversation, Message, ModelCall
+from support.speech import models
 from support.speech.audio import wav_bytes
-from support.tests.speech_helpers import to_mp3
+from support.tests.speech_helpers import sample_wav, to_mp3
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -177,3 +179,57 @@ def test_a_session_opened_in_a_language_hears_its_audio_in_it(api_client, speak,
     assert resp.status_code == 200, resp.content
     assert ModelCall.objects.get(conversation_id=sid, stage="asr").model == model
     assert "return policy" in resp.json()["transcript"].lower()
+
+
+# -- speech in a language this server cannot recognise (the bundled model on Hindi) ----------
+
+
+def test_hindi_speech_is_not_guessed_at_the_shopper_is_told_and_invited_to_type(settings):
+    settings.WHISPER_MODELS_BY_LANGUAGE = {}
+    resp = APIClient().post("/api/voice/process", {"file": io.BytesIO(sample_wav("hi_cv_001")), "language": "hi"},
+                            format="multipart")
+    assert resp.status_code == 200, resp.content
+    body = resp.json()
+    assert body["speech_unavailable"] is True and body["trusted"] is False and body["reason"]
+    assert body["transcript"] == "" and body["tool_calls"] == [] and "intent" not in body
+    assert body["language"] == "hi" and body["reply"] == render("speech_unavailable", "hi")
+    assert base64.b64decode(body["audio"]["base64"])[:4] == b"RIFF"  # said aloud too
+    conv = Conversation.objects.get(pk=body["session_id"])
+    assert Message.objects.count() == 0  # nothing was understood, nothing is stored as said
+    asr = ModelCall.objects.get(conversation=conv, stage="asr")
+    assert asr.ok and asr.error.startswith("untrusted transcript (")
+    assert ModelCall.objects.filter(conversation=conv, stage="tts", ok=True).exists()
+
+
+def test_v1_session_audio_in_hindi_behaves_the_same(api_client, settings):
+
+    settings.WHISPER_MODELS_BY_LANGUAGE = {}
+    sid = api_client.post("/api/v1/sessions", {"language": "hi"}, format="json").json()["session_id"]
+    resp = api_client.post(f"/api/v1/sessions/{sid}/messages", {
+        "type": "audio", "audio_base64": base64.b64encode(sample_wav("hi_cv_001")).decode(), "mime": "audio/wav",
+    }, format="json")
+    assert resp.status_code == 200, resp.content
+    body = resp.json()
+    assert body["speech_unavailable"] is True and body["transcript"] == "" and body["language"] == "hi"
+    conv = api_client.get(f"/api/v1/sessions/{sid}/conversation").json()
+    assert conv["messages"] == [] and conv["tool_calls"] == []
+
+
+def test_with_a_model_imported_for_hindi_hindi_speech_is_acted_on(settings):
+    # The bundled base model stands in for an imported Hindi model (routing is what is tested).
+    settings.WHISPER_MODELS_BY_LANGUAGE = {"hi": models.resolve_whisper("bundled:base", "WHISPER_MULTILINGUAL_MODEL")[0]}
+    resp = APIClient().post("/api/voice/process", {"file": io.BytesIO(sample_wav("hi_cv_001")), "language": "hi"},
+                            format="multipart")
+    body = resp.json()
+    assert resp.status_code == 200 and "speech_unavailable" not in body
+    assert body["transcript"] and body["intent"] and body["language"] == "hi"
+    assert Message.objects.filter(role="user", text=body["transcript"]).exists()
+
+
+def test_english_spoken_in_a_hindi_session_is_heard_as_the_reply_invites(speak, settings):
+    settings.WHISPER_MODELS_BY_LANGUAGE = {}
+    resp = APIClient().post("/api/voice/process", {"file": io.BytesIO(speak("What is your return policy?")),
+                                                   "language": "hi"}, format="multipart")
+    body = resp.json()
+    assert resp.status_code == 200 and "speech_unavailable" not in body
+    assert "return policy" in body["transcript"].lower() and body["language"] == "en" and "7 days" in body["reply"]

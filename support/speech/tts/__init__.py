@@ -5,9 +5,10 @@ from .base import Synthesis, TTSEngine, TTSError, TTSUnavailable
 from .chain import TTSChain, get_tts, stream, synthesize
 from .edge import EdgeTTS
 from .espeak import EspeakTTS
+from .festival import FestivalTTS
 from .piper import PiperTTS
 
 __all__ = [
-    "EdgeTTS", "EspeakTTS", "PiperTTS", "Synthesis", "TTSChain", "TTSEngine", "TTSError", "TTSUnavailable",
+    "EdgeTTS", "EspeakTTS", "FestivalTTS", "PiperTTS", "Synthesis", "TTSChain", "TTSEngine", "TTSError", "TTSUnavailable",
     "get_tts", "stream", "synthesize",
 ]

@@ -26,11 +26,12 @@ from ..speak import normalise
 from .base import TTSEngine, TTSUnavailable
 from .edge import EdgeTTS
 from .espeak import EspeakTTS
+from .festival import FestivalTTS
 from .piper import PiperTTS
 
-ENGINES = {"piper": PiperTTS, "espeak": EspeakTTS, "edge": EdgeTTS}
+ENGINES = {"piper": PiperTTS, "festival": FestivalTTS, "espeak": EspeakTTS, "edge": EdgeTTS}
 # Local voices are deterministic: the same clause always gives the same audio, so it can be kept.
-CACHEABLE = frozenset({"piper", "espeak"})
+CACHEABLE = frozenset({"piper", "festival", "espeak"})
 LANGUAGES = ("en", "hi", "bn", "mr")
 
 
@@ -211,6 +212,9 @@ def get_tts() -> TTSChain:
                 for name in names:
                     if name not in ENGINES:
                         raise ValueError(f"TTS_PROVIDERS_{lang.upper()}: unknown provider {name!r} ({', '.join(ENGINES)})")
+                    if lang not in ENGINES[name].languages:
+                        raise ValueError(f"TTS_PROVIDERS_{lang.upper()}: {name} has no {lang} voice "
+                                         f"(it speaks {', '.join(ENGINES[name].languages)})")
                     engines.append(instances.setdefault(name, ENGINES[name]()))
                 providers[lang] = engines
             chain = _chains[key] = TTSChain(providers)

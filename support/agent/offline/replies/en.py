@@ -55,6 +55,8 @@ TEMPLATES = {
     "handoff": "I'm connecting you to a colleague now. Your reference number is {id}, and they'll see this conversation.",
     "phone_noted": "Thanks. What would you like help with: tracking an order, a cancellation or a return?",
     "tool_error": "Sorry, I couldn't do that right now. Please try again in a moment.",
+    # Voice in a language this server cannot recognise (support.speech.asr.trust): say so, offer typing.
+    "speech_unavailable": "Sorry, I can't understand speech in this language here yet. Please type your message in the box below, or speak in English.",
 }
 
 ORDER_STATUS = {
