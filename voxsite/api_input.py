@@ -33,8 +33,6 @@ UUID_PATTERN = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-
 INTEGER_TEXT = re.compile(r"-?[0-9]+")
 BOOLEAN_TEXT = ("true", "false")  # any case: form encoders write Python's True
 
-# A pattern's `$` also matches before a final newline (Python, and so schemathesis, read it so):
-# the fields given one trim whitespace, or allow it in the pattern.
 _STRING_FIELDS = (serializers.CharField, serializers.UUIDField, serializers.DateTimeField, serializers.DateField,
                   serializers.TimeField, serializers.DurationField, serializers.DecimalField)
 
@@ -60,6 +58,15 @@ def decimal_pattern(field: serializers.DecimalField) -> str:
         sign = "" if minimum is not None and minimum >= 0 else "-?"
         number = rf"{sign}[0-9]{{1,{whole}}}{fraction}"
     return rf"^{WS}*{number}{WS}*$"  # DRF strips the text before reading it
+
+
+def _decimal_message(field: serializers.DecimalField) -> str:
+    rules = [f"at most {field.max_whole_digits} digits before the point and {field.decimal_places} after it"]
+    if field.min_value is not None and field.min_value > 0:
+        rules.append("more than 0")
+    elif field.min_value is not None:
+        rules.append("no sign")
+    return f"Expected a decimal number in a string, such as \"1299.00\": {', '.join(rules)}, no exponent."
 
 
 def field_pattern(field: serializers.Field) -> str | None:
@@ -111,7 +118,7 @@ def _check_text(field: serializers.Field, value: str) -> list[str] | None:
         if hint:
             return [hint]
         if isinstance(field, serializers.DecimalField):
-            return [f"Expected a decimal string such as \"1299.00\" (matching {pattern})."]
+            return [_decimal_message(field)]
         return [f"Does not match {pattern}."]
     return None
 
@@ -137,7 +144,7 @@ def _check(field: serializers.Field, value: Any, *, text: bool) -> Any:
         return None
     if isinstance(field, serializers.BooleanField):
         if text:
-            if str(value).lower() in BOOLEAN_TEXT or field.allow_null and value in ("", "null"):
+            if str(value).lower() in BOOLEAN_TEXT or field.allow_null and value == "null":
                 return None
             return ["Expected true or false."]
         return None if isinstance(value, bool) else _wrong_type("a boolean", value)
@@ -191,7 +198,7 @@ def input_errors(serializer: serializers.Serializer, data: Any, *, text: bool | 
         value = data.get(name)
         if text and isinstance(field, serializers.FileField):
             continue
-        if text and value == "" and not (getattr(field, "allow_blank", False) or field.allow_null):
+        if text and value == "" and not getattr(field, "allow_blank", False):
             # DRF reads an empty form value as "not sent"; the schema has no empty value for it.
             errors[name] = ["Send a value, or leave the parameter out."]
             continue
