@@ -205,6 +205,8 @@ def test_a_shopper_without_a_key_gets_the_same_400(shop):
     ("/api/v1/orders?status=", "status"),
     ("/api/v1/returns?order=%D9%A1%D9%A0%D9%A4%D9%A2", "order"),  # Arabic-Indic digits: the schema says 0-9
     ("/api/v1/customers?phone=12345", "phone"),
+    ("/api/v1/sessions?status=bogus", "status"),
+    ("/api/conversation/history/6f1c3f4e-1111-4e2a-9a55-0123456789ab?export=pdf", "export"),
 ])
 def test_query_parameters_are_read_as_the_schema_says(api_client, query, field):
     error = assert_json_error(api_client.get(query), 400, "invalid")
