@@ -5,7 +5,7 @@ from rest_framework import generics
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from voxsite.api import DETAIL_ERRORS, READ_ERRORS, query_params
+from voxsite.api import query_params
 
 from . import selectors
 from .models import Policy
@@ -27,7 +27,7 @@ class ProductListApi(generics.ListAPIView):
     serializer_class = ProductSerializer
 
     @extend_schema(operation_id="products_list", tags=TAGS, parameters=[ProductFilterSerializer],
-                   responses={200: ProductSerializer(many=True), **READ_ERRORS})
+                   responses={200: ProductSerializer(many=True)})
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -42,7 +42,7 @@ class ProductListApi(generics.ListAPIView):
 class ProductDetailApi(APIView):
     @extend_schema(operation_id="products_retrieve", tags=TAGS,
                    parameters=[OpenApiParameter("sku", str, OpenApiParameter.PATH, description="Any case.")],
-                   responses={200: ProductSerializer, **DETAIL_ERRORS})
+                   responses={200: ProductSerializer})
     def get(self, request, sku: str):
         return Response(ProductSerializer(selectors.product_get(sku=sku)).data)
 
@@ -51,7 +51,7 @@ class CategoryListApi(generics.ListAPIView):
     serializer_class = CategorySerializer
 
     @extend_schema(operation_id="categories_list", tags=TAGS,
-                   responses={200: CategorySerializer(many=True), **READ_ERRORS})
+                   responses={200: CategorySerializer(many=True)})
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -63,7 +63,7 @@ class FAQListApi(generics.ListAPIView):
     serializer_class = FAQSerializer
 
     @extend_schema(operation_id="faqs_list", tags=TAGS, parameters=[FAQFilterSerializer],
-                   responses={200: FAQSerializer(many=True), **READ_ERRORS})
+                   responses={200: FAQSerializer(many=True)})
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -73,7 +73,7 @@ class FAQListApi(generics.ListAPIView):
 
 
 class FAQDetailApi(APIView):
-    @extend_schema(operation_id="faqs_retrieve", tags=TAGS, responses={200: FAQSerializer, **DETAIL_ERRORS})
+    @extend_schema(operation_id="faqs_retrieve", tags=TAGS, responses={200: FAQSerializer})
     def get(self, request, id: int):
         return Response(FAQSerializer(selectors.faq_get(faq_id=id)).data)
 
@@ -82,7 +82,7 @@ class PolicyListApi(generics.ListAPIView):
     serializer_class = PolicySerializer
 
     @extend_schema(operation_id="policies_list", tags=TAGS, parameters=[PolicyFilterSerializer],
-                   responses={200: PolicySerializer(many=True), **READ_ERRORS})
+                   responses={200: PolicySerializer(many=True)})
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -96,7 +96,7 @@ class PolicyDetailApi(APIView):
         operation_id="policies_retrieve", tags=TAGS,
         parameters=[OpenApiParameter("kind", str, OpenApiParameter.PATH, enum=Policy.Kind.values),
                     PolicyLanguageSerializer],
-        responses={200: PolicySerializer, **DETAIL_ERRORS},
+        responses={200: PolicySerializer},
     )
     def get(self, request, kind: str):
         f = query_params(PolicyLanguageSerializer, request)

@@ -5,7 +5,7 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from voxsite.api import DETAIL_ERRORS, READ_ERRORS, query_params
+from voxsite.api import documented_error, query_params, validated
 
 from . import selectors, services
 from .serializers import (
@@ -23,7 +23,7 @@ class CustomerListApi(generics.ListAPIView):
     serializer_class = CustomerSerializer
 
     @extend_schema(operation_id="customers_list", tags=TAGS, parameters=[CustomerFilterSerializer],
-                   responses={200: CustomerSerializer(many=True), **READ_ERRORS})
+                   responses={200: CustomerSerializer(many=True)})
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -35,7 +35,7 @@ class CustomerListApi(generics.ListAPIView):
 class CustomerDetailApi(APIView):
     @extend_schema(operation_id="customers_retrieve", tags=TAGS,
                    parameters=[OpenApiParameter("customer_id", str, OpenApiParameter.PATH)],
-                   responses={200: CustomerSerializer, **DETAIL_ERRORS})
+                   responses={200: CustomerSerializer})
     def get(self, request, customer_id: str):
         return Response(CustomerSerializer(selectors.customer_get(customer_id=customer_id)).data)
 
@@ -44,17 +44,17 @@ class CRMRecordListApi(generics.ListAPIView):
     serializer_class = CRMRecordSerializer
 
     @extend_schema(operation_id="crm_records_list", tags=TAGS, parameters=[CRMRecordFilterSerializer],
-                   responses={200: CRMRecordSerializer(many=True), **READ_ERRORS})
+                   responses={200: CRMRecordSerializer(many=True)})
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
     @extend_schema(operation_id="crm_records_create", tags=TAGS, request=CRMRecordCreateSerializer,
-                   responses={201: CRMRecordSerializer, **READ_ERRORS},
+                   responses={201: CRMRecordSerializer,
+                              404: documented_error("No customer with `customer_id` (`customer_not_found`) or no "
+                                                    "conversation with `conversation_id` (`conversation_not_found`).")},
                    description="Needs the write scope.")
     def post(self, request):
-        serializer = CRMRecordCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated(CRMRecordCreateSerializer, request.data)
         record = services.crm_record_create(
             scenario=data["scenario"], intent=data["intent"], priority=data["priority"], summary=data["summary"],
             payload=data["payload"], customer=data["customer_id"], conversation=data["conversation_id"],
@@ -70,6 +70,6 @@ class CRMRecordListApi(generics.ListAPIView):
 
 class CRMRecordDetailApi(APIView):
     @extend_schema(operation_id="crm_records_retrieve", tags=TAGS,
-                   responses={200: CRMRecordSerializer, **DETAIL_ERRORS})
+                   responses={200: CRMRecordSerializer})
     def get(self, request, id: int):
         return Response(CRMRecordSerializer(selectors.crm_record_get(record_id=id)).data)

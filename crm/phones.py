@@ -2,6 +2,8 @@
 
 import re
 
+from voxsite.api_input import WS_CHARS
+
 _SEPARATORS = re.compile(r"[\s\-.()/]")
 _E164 = re.compile(r"^\+[1-9]\d{7,14}$")
 INDIA = "91"
@@ -33,6 +35,27 @@ def phone_normalize(raw: str) -> str:
     if len(text) == 11 and text.startswith("0"):
         return _india(text[1:], raw)
     return _india(text, raw)
+
+
+def _phone_pattern() -> str:
+    """The text `phone_normalize` accepts, as one regular expression (for the API schema, where a
+    query parameter must say which values it takes). Built from the same rules: separators anywhere,
+    "+" or "00" before a country code, India's ten digits with or without 91 or a leading 0."""
+    sep = rf"[{WS_CHARS}\-.()/]*"  # _SEPARATORS, any number of them between any two characters
+
+    def digits(low: int, high: int) -> str:
+        return f"(?:{sep}[0-9]){{{low},{high}}}"
+
+    national = "[1-9]" + digits(9, 9)
+    international = rf"(?:\+|0{sep}0){sep}"
+    # E.164 (8-15 digits, no leading 0) for any country but India, whose numbers must be national.
+    other = f"(?:[1-8]{digits(7, 14)}|9{sep}[02-9]{digits(6, 13)})"
+    forms = [international + f"9{sep}1{sep}" + national, international + other,
+             f"9{sep}1{sep}" + national, f"0{sep}" + national, national]
+    return f"^{sep}(?:{'|'.join(forms)}){sep}$"
+
+
+PHONE_PATTERN = _phone_pattern()
 
 
 def _india(national: str, raw: str) -> str:

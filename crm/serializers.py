@@ -1,13 +1,12 @@
 """CRM API shapes."""
 
-import json
-
 from rest_framework import serializers
 
+from voxsite.api_input import WS, StorableJSONField
 from voxsite.errors import NotFound
 
 from .models import CRMRecord, Customer
-from .phones import phone_normalize
+from .phones import PHONE_PATTERN, phone_normalize
 
 PAYLOAD_MAX_BYTES = 16_000
 
@@ -18,19 +17,34 @@ class CustomerSerializer(serializers.ModelSerializer):
         fields = ["customer_id", "name", "phone", "email", "preferred_language", "created_at"]
 
 
-class CustomerFilterSerializer(serializers.Serializer):
-    phone = serializers.CharField(required=False, allow_blank=True, max_length=32,
-                                  help_text="Any common format: 98765 43210, +91-98765-43210, 09876543210.")
-    q = serializers.CharField(required=False, allow_blank=True, max_length=150,
-                              help_text="Words in the name, email or customer id.")
+class PhoneField(serializers.CharField):
+    """A phone number in any format crm.phones understands, validated to E.164. The schema gives
+    its pattern (PHONE_PATTERN), which the API enforces on what was sent (voxsite.api_input)."""
 
-    def validate_phone(self, value: str) -> str:
-        if not value:
-            return value
+    pattern_message = "Not a phone number; send e.g. +919876543210 or 98765 43210."
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 32)
+        super().__init__(**kwargs)
+
+    @property
+    def schema_pattern(self) -> str:
+        # Blank (only whitespace) is "no filter" where it is allowed.
+        return rf"^{WS}*$|{PHONE_PATTERN}" if self.allow_blank else PHONE_PATTERN
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
         try:
             return phone_normalize(value)
-        except ValueError as exc:
-            raise serializers.ValidationError(str(exc)) from None
+        except ValueError:
+            raise serializers.ValidationError(self.pattern_message) from None
+
+
+class CustomerFilterSerializer(serializers.Serializer):
+    phone = PhoneField(required=False, allow_blank=True,
+                       help_text="Any common format: 98765 43210, +91-98765-43210, 09876543210.")
+    q = serializers.CharField(required=False, allow_blank=True, max_length=150,
+                              help_text="Words in the name, email or customer id.")
 
 
 class CRMRecordSerializer(serializers.ModelSerializer):
@@ -49,55 +63,28 @@ class CRMRecordFilterSerializer(serializers.Serializer):
     customer_id = serializers.CharField(required=False, allow_blank=True, max_length=40)
 
 
-def _check_json(value, path="payload"):
-    """Strings PostgreSQL's jsonb cannot store (NUL, lone surrogates) are refused here, as input errors."""
-    if isinstance(value, str):
-        if "\x00" in value:
-            raise serializers.ValidationError(f"{path}: text may not contain NUL characters.")
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            raise serializers.ValidationError(f"{path}: text is not valid Unicode.") from None
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            _check_json(key, path)
-            _check_json(item, f"{path}.{key}")
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            _check_json(item, f"{path}[{i}]")
-
-
 class CRMRecordCreateSerializer(serializers.Serializer):
     scenario = serializers.CharField(max_length=50, help_text="e.g. billing, order_issue, return, handoff, general.")
     intent = serializers.CharField(max_length=80, required=False, allow_blank=True, default="")
     priority = serializers.ChoiceField(choices=CRMRecord.Priority.choices, default=CRMRecord.Priority.MEDIUM)
     summary = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
-    payload = serializers.DictField(required=False, default=dict, help_text="Structured details, stored as given.")
+    payload = StorableJSONField(required=False, default=dict, max_bytes=PAYLOAD_MAX_BYTES,
+                                help_text=f"Structured details, stored as given (at most {PAYLOAD_MAX_BYTES} bytes of JSON).")
     customer_id = serializers.CharField(max_length=40, required=False, allow_null=True, default=None)
     conversation_id = serializers.UUIDField(required=False, allow_null=True, default=None)
 
-    def validate_payload(self, value: dict) -> dict:
-        _check_json(value)
-        if len(json.dumps(value, ensure_ascii=False).encode()) > PAYLOAD_MAX_BYTES:
-            raise serializers.ValidationError(f"At most {PAYLOAD_MAX_BYTES} bytes of JSON.")
-        return value
-
-    def validate_customer_id(self, value):
-        from .selectors import customer_get
-
-        if value is None:
-            return None
-        try:
-            return customer_get(customer_id=value)
-        except NotFound:
-            raise serializers.ValidationError("No customer with this id.") from None
-
-    def validate_conversation_id(self, value):
+    def validate(self, attrs):
+        # After every field is valid: a well-formed id of something that does not exist is a 404,
+        # as for an order number that does not exist.
         from support.models import Conversation
 
-        if value is None:
-            return None
-        conversation = Conversation.objects.filter(pk=value).first()
-        if conversation is None:
-            raise serializers.ValidationError("No conversation with this id.")
-        return conversation
+        from .selectors import customer_get
+
+        if attrs["customer_id"] is not None:
+            attrs["customer_id"] = customer_get(customer_id=attrs["customer_id"])
+        if attrs["conversation_id"] is not None:
+            conversation = Conversation.objects.filter(pk=attrs["conversation_id"]).first()
+            if conversation is None:
+                raise NotFound(f"No conversation {attrs['conversation_id']}.", code="conversation_not_found")
+            attrs["conversation_id"] = conversation
+        return attrs

@@ -2,14 +2,13 @@
 service, serialize the result. Refusals are domain errors, turned into 404/409/422 by
 voxsite.api.exception_handler."""
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from voxsite.api import ErrorSerializer, ValidationErrorSerializer, validated
+from voxsite.api import documented_error, validated
 from voxsite.models import APIKey
 
 from . import serializers as s
@@ -24,17 +23,8 @@ def _actor(request) -> str:
     return f"staff:{request.user.get_username()}"
 
 
-def _error(description: str) -> OpenApiResponse:
-    return OpenApiResponse(ErrorSerializer, description=description)
-
-
-BAD_REQUEST = OpenApiResponse(ValidationErrorSerializer, description="Malformed JSON or invalid fields (code `invalid`, per-field `errors`).")
-AUTH_ERRORS = {
-    401: _error("Missing or unknown API key."),
-    403: _error("The key lacks the scope (`missing_scope`)."),
-}
-ORDER_NOT_FOUND = _error("No such order (`order_not_found`).")
-RETURN_NOT_FOUND = _error("No such return (`return_not_found`).")
+ORDER_NOT_FOUND = documented_error("No such order (`order_not_found`).")
+RETURN_NOT_FOUND = documented_error("No such return (`return_not_found`).")
 ORDER_NUMBER = OpenApiParameter("number", str, OpenApiParameter.PATH, description="Order number, e.g. ORD-1001 (also ord-1001, 1001).")
 RETURN_NUMBER = OpenApiParameter("number", str, OpenApiParameter.PATH, description="Return number, e.g. RET-2001 (also 2001).")
 
@@ -45,7 +35,7 @@ class OrderListApi(GenericAPIView):
     @extend_schema(
         tags=["orders"], operation_id="orders_list", summary="List orders",
         parameters=[s.OrderListFilterSerializer],
-        responses={200: s.OrderListSerializer(many=True), 400: BAD_REQUEST, **AUTH_ERRORS},
+        responses={200: s.OrderListSerializer(many=True)},
     )
     def get(self, request):
         filters = validated(s.OrderListFilterSerializer, request.query_params)
@@ -57,22 +47,20 @@ class OrderDetailApi(APIView):
     @extend_schema(
         tags=["orders"], operation_id="orders_retrieve", summary="One order with items, tracking, returns and status history",
         parameters=[ORDER_NUMBER],
-        responses={200: s.OrderDetailSerializer, 404: ORDER_NOT_FOUND, **AUTH_ERRORS},
+        responses={200: s.OrderDetailSerializer, 404: ORDER_NOT_FOUND},
     )
     def get(self, request, number: str):
         return Response(s.OrderDetailSerializer(order_get(number=number, with_history=True)).data)
 
 
 class OrderCancelApi(APIView):
-    parser_classes = [JSONParser]
     @extend_schema(
         tags=["orders"], operation_id="orders_cancel", summary="Cancel an order that has not shipped",
         description="Prepaid orders are refunded in full; cash-on-delivery orders have nothing to refund.",
         parameters=[ORDER_NUMBER], request=s.OrderCancelInputSerializer,
         responses={
-            200: s.OrderDetailSerializer, 400: BAD_REQUEST, 404: ORDER_NOT_FOUND,
-            409: _error("Already shipped (`order_not_cancellable`) or already cancelled (`order_already_cancelled`)."),
-            **AUTH_ERRORS,
+            200: s.OrderDetailSerializer, 404: ORDER_NOT_FOUND,
+            409: documented_error("Already shipped (`order_not_cancellable`) or already cancelled (`order_already_cancelled`)."),
         },
     )
     def post(self, request, number: str):
@@ -82,13 +70,12 @@ class OrderCancelApi(APIView):
 
 
 class ReturnListCreateApi(GenericAPIView):
-    parser_classes = [JSONParser]
     serializer_class = s.ReturnSerializer
 
     @extend_schema(
         tags=["returns"], operation_id="returns_list", summary="List returns",
         parameters=[s.ReturnListFilterSerializer],
-        responses={200: s.ReturnSerializer(many=True), 400: BAD_REQUEST, **AUTH_ERRORS},
+        responses={200: s.ReturnSerializer(many=True)},
     )
     def get(self, request):
         filters = validated(s.ReturnListFilterSerializer, request.query_params)
@@ -99,12 +86,11 @@ class ReturnListCreateApi(GenericAPIView):
         tags=["returns"], operation_id="returns_create", summary="Start a return for a delivered order",
         request=s.ReturnCreateInputSerializer,
         responses={
-            201: s.ReturnDetailSerializer, 400: BAD_REQUEST, 404: ORDER_NOT_FOUND,
-            422: _error(
+            201: s.ReturnDetailSerializer, 404: ORDER_NOT_FOUND,
+            422: documented_error(
                 "A rule refused it: `return_order_not_delivered`, `return_window_expired`, "
                 "`return_quantity_exceeded`, `return_item_not_on_order`."
             ),
-            **AUTH_ERRORS,
         },
     )
     def post(self, request):
@@ -122,21 +108,20 @@ class ReturnDetailApi(APIView):
     @extend_schema(
         tags=["returns"], operation_id="returns_retrieve", summary="One return with items and status history",
         parameters=[RETURN_NUMBER],
-        responses={200: s.ReturnDetailSerializer, 404: RETURN_NOT_FOUND, **AUTH_ERRORS},
+        responses={200: s.ReturnDetailSerializer, 404: RETURN_NOT_FOUND},
     )
     def get(self, request, number: str):
         return Response(s.ReturnDetailSerializer(return_get(number=number, with_history=True)).data)
 
 
-_TRANSITION_409 = _error("Not allowed from the return's current status (`return_invalid_transition`).")
+_TRANSITION_409 = documented_error("Not allowed from the return's current status (`return_invalid_transition`).")
 
 
 class ReturnApproveApi(APIView):
-    parser_classes = [JSONParser]
     @extend_schema(
         tags=["returns"], operation_id="returns_approve", summary="Approve a requested return",
         parameters=[RETURN_NUMBER], request=s.ReturnNoteInputSerializer,
-        responses={200: s.ReturnDetailSerializer, 400: BAD_REQUEST, 404: RETURN_NOT_FOUND, 409: _TRANSITION_409, **AUTH_ERRORS},
+        responses={200: s.ReturnDetailSerializer, 404: RETURN_NOT_FOUND, 409: _TRANSITION_409},
     )
     def post(self, request, number: str):
         data = validated(s.ReturnNoteInputSerializer, request.data)
@@ -145,11 +130,10 @@ class ReturnApproveApi(APIView):
 
 
 class ReturnRejectApi(APIView):
-    parser_classes = [JSONParser]
     @extend_schema(
         tags=["returns"], operation_id="returns_reject", summary="Reject a requested return",
         parameters=[RETURN_NUMBER], request=s.ReturnNoteInputSerializer,
-        responses={200: s.ReturnDetailSerializer, 400: BAD_REQUEST, 404: RETURN_NOT_FOUND, 409: _TRANSITION_409, **AUTH_ERRORS},
+        responses={200: s.ReturnDetailSerializer, 404: RETURN_NOT_FOUND, 409: _TRANSITION_409},
     )
     def post(self, request, number: str):
         data = validated(s.ReturnNoteInputSerializer, request.data)
@@ -158,16 +142,14 @@ class ReturnRejectApi(APIView):
 
 
 class ReturnRefundApi(APIView):
-    parser_classes = [JSONParser]
     @extend_schema(
         tags=["returns"], operation_id="returns_refund", summary="Refund an approved or picked-up return",
         description="The amount defaults to the value of the returned items. When every unit of the order has been "
                     "refunded the order becomes `returned`.",
         parameters=[RETURN_NUMBER], request=s.ReturnRefundInputSerializer,
         responses={
-            200: s.ReturnDetailSerializer, 400: BAD_REQUEST, 404: RETURN_NOT_FOUND, 409: _TRANSITION_409,
-            422: _error("More than is still refundable on the order (`refund_exceeds_paid`)."),
-            **AUTH_ERRORS,
+            200: s.ReturnDetailSerializer, 404: RETURN_NOT_FOUND, 409: _TRANSITION_409,
+            422: documented_error("More than is still refundable on the order (`refund_exceeds_paid`)."),
         },
     )
     def post(self, request, number: str):

@@ -5,7 +5,8 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from crm.phones import phone_normalize
+from crm.serializers import PhoneField
+from voxsite.api_input import WS, WS_CHARS
 
 from .models import Order, OrderEvent, OrderItem, Return, ReturnEvent, ReturnItem, TrackingEvent
 from .selectors import public_number
@@ -114,30 +115,23 @@ class ReturnDetailSerializer(ReturnSerializer):
 # Input
 
 
-class PhoneField(serializers.CharField):
-    """Any format crm.phones understands; validated to E.164."""
-
-    def to_internal_value(self, data):
-        value = super().to_internal_value(data)
-        try:
-            return phone_normalize(value)
-        except ValueError:
-            raise serializers.ValidationError("Not a phone number; send e.g. +919876543210 or 98765 43210.")
-
-
 class OrderNumberField(serializers.CharField):
-    """An order number as people type it (ORD-1042, ord 1042, 1042) -> ORD-1042."""
+    """An order number as people type it (ORD-1042, ord 1042, #1042, 1042) -> ORD-1042. The schema
+    gives the pattern of what selectors.public_number reads (ASCII digits), which the API enforces."""
+
+    schema_pattern = rf"^{WS}*#?{WS}*(?:[Oo][Rr][Dd])?[{WS_CHARS}\-_#:]*[0-9]{{1,12}}{WS}*$"
+    pattern_message = "Not an order number; send e.g. ORD-1042."
 
     def to_internal_value(self, data):
         value = super().to_internal_value(data)
         public = public_number(value, "ORD")
         if public is None:
-            raise serializers.ValidationError("Not an order number; send e.g. ORD-1042.")
+            raise serializers.ValidationError(self.pattern_message)
         return public
 
 
 class OrderListFilterSerializer(serializers.Serializer):
-    customer_phone = PhoneField(required=False, max_length=32, help_text="Customer or shipping phone, any format.")
+    customer_phone = PhoneField(required=False, help_text="Customer or shipping phone, any format.")
     status = serializers.ChoiceField(choices=Order.Status.choices, required=False)
     customer_id = serializers.CharField(required=False, max_length=40, help_text="The customer's public id, e.g. cust_123.")
 

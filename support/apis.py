@@ -9,22 +9,27 @@ from django.conf import settings
 from django.db import transaction
 from django.http import HttpResponse
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import permissions, serializers, status
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
+from rest_framework import permissions, status
 from rest_framework.generics import ListAPIView
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from crm.models import Customer
+from voxsite.api import documented_error, query_params, validated
 from voxsite.apikeys import SAFE, APIKeyRateThrottle
-from voxsite.throttling import CounterThrottle
 from voxsite.models import APIKey
+from voxsite.throttling import CounterThrottle
 
 from . import serializers as s
 from .markdown import conversation_markdown
 from .models import Conversation, ToolCall
 from .services.conversations import conversation_create, conversation_get_for
-from .services.turns import conversation_turn, text_validate
+from .services.turns import conversation_turn
+
+SESSION_NOT_FOUND = documented_error("No session with this `session_id`, or not yours: send its `token` "
+                                     "(`session_not_found`).")
 
 
 class ShopperOrKey(permissions.BasePermission):
@@ -32,6 +37,7 @@ class ShopperOrKey(permissions.BasePermission):
     an API key, when sent, must carry the scope the method needs."""
 
     message = {"code": "missing_scope", "detail": "This API key lacks the scope this request needs."}
+    allows_anonymous = True  # for the OpenAPI schema (voxsite.schema)
 
     def has_permission(self, request, view):
         if isinstance(request.auth, APIKey):
@@ -97,7 +103,7 @@ def turn_payload(result, token: str | None = None, request=None) -> dict:
 
 
 @extend_schema(
-    request=s.TextTurnInSerializer, responses={200: s.TurnOutSerializer},
+    request=s.TextTurnInSerializer, responses={200: s.TurnOutSerializer, 404: SESSION_NOT_FOUND},
     description="Send the shopper's text, get the assistant's reply. Without session_id a new conversation starts and "
     "the response carries its `token`; send it back (body `token` or `X-Session-Token` header) to continue.",
 )
@@ -105,10 +111,8 @@ class ConversationMessageApi(ConversationView):
     channel = Conversation.Channel.WEB_TEXT
 
     def post(self, request):
-        ser = s.TextTurnInSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        data = ser.validated_data
-        text = text_validate(text=data.get("text"))
+        data = validated(s.TextTurnInSerializer, request.data)
+        text = data["text"]
         language = data.get("language")
         language = None if language in (None, "auto") else language
         token = None
@@ -124,7 +128,7 @@ class ConversationMessageApi(ConversationView):
 
 
 @extend_schema(
-    request=s.TextTurnInSerializer, responses={200: s.TurnOutSerializer},
+    request=s.TextTurnInSerializer, responses={200: s.TextTurnAudioOutSerializer, 404: SESSION_NOT_FOUND},
     description="A typed turn answered with text AND speech: `audio` holds the reply as a WAV (base64 and a URL).",
 )
 class VoiceTextApi(ConversationMessageApi):
@@ -146,25 +150,28 @@ class VoiceTextApi(ConversationMessageApi):
 
 
 @extend_schema(
-    request={"multipart/form-data": s.VoiceProcessInSerializer, "application/json": s.VoiceProcessInSerializer},
-    responses={200: inline_serializer("VoiceTurn", {
-        "session_id": serializers.UUIDField(), "transcript": serializers.CharField(), "language": serializers.CharField(),
-        "confidence": serializers.FloatField(allow_null=True), "reply": serializers.CharField(),
-        "audio": serializers.DictField(), "timings": serializers.DictField()}),
-        202: inline_serializer("BatchJobQueued", {
-            "job_id": serializers.UUIDField(), "status": serializers.CharField(), "poll": serializers.CharField(),
-            "token": serializers.CharField(required=False)})},
+    request={"multipart/form-data": s.VoiceProcessFormSerializer, "application/json": s.VoiceProcessJsonSerializer},
+    responses={
+        200: s.VoiceTurnOutSerializer, 202: s.BatchJobQueuedSerializer, 404: SESSION_NOT_FOUND,
+        400: documented_error("Invalid input (`invalid` with `errors`), `audio_base64_invalid`, or a body that is not "
+                              "JSON (`malformed_request`)."),
+        413: documented_error("The audio is larger than AUDIO_MAX_BYTES (BATCH_AUDIO_MAX_BYTES with async=true) "
+                              "(`audio_too_large`), or a JSON body is larger than DATA_UPLOAD_MAX_MEMORY_SIZE "
+                              "(`request_too_large`)."),
+        422: documented_error("The audio cannot be used: `audio_empty`, `audio_corrupt`, `audio_too_long` "
+                              "(AUDIO_MAX_SECONDS)."),
+    },
     description="Audio in (multipart `file`, or JSON `audio_base64` + `mime`): transcript, reply text, reply audio, timings. "
     "With `async=true` a long recording (up to BATCH_AUDIO_MAX_SECONDS) is transcribed in the background instead: 202 with "
     "`job_id` and the URL to poll (`token` too for a caller without an API key).",
 )
 class VoiceProcessApi(ConversationView):
+    parser_classes = [JSONParser, MultiPartParser]
+
     def post(self, request):
         from .voice import audio_from_base64, voice_turn
 
-        ser = s.VoiceProcessInSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        data = ser.validated_data
+        data = validated(s.voice_process_serializer(request.data), request.data)
         if data.get("async"):
             return self.enqueue(data)
         upload = data.get("file")
@@ -228,15 +235,7 @@ def batch_job_payload(job) -> dict:
 
 
 @extend_schema(
-    responses={200: inline_serializer("BatchJob", {
-        "job_id": serializers.UUIDField(), "status": serializers.ChoiceField(choices=["queued", "running", "done", "failed"]),
-        "language": serializers.CharField(), "attempts": serializers.IntegerField(),
-        "created_at": serializers.DateTimeField(), "finished_at": serializers.DateTimeField(allow_null=True),
-        "result": inline_serializer("BatchJobResult", {
-            "transcript": serializers.CharField(), "language": serializers.CharField(), "duration_s": serializers.FloatField(),
-            "confidence": serializers.FloatField(allow_null=True), "segments": serializers.ListField(child=serializers.DictField(), required=False),
-        }, required=False),
-        "error": serializers.DictField(required=False)})},
+    responses={200: s.BatchJobSerializer},
     parameters=[OpenApiParameter("token", str, description="The token returned when the job was queued (anonymous callers)")],
     description="A batch transcription job queued by POST /api/voice/process with async=true: its status and, when done, "
     "the transcript. Readable with an API key, a staff session, or the job's token (`token` or `X-Session-Token`); "
@@ -250,14 +249,13 @@ class BatchJobApi(ConversationView):
         return Response(batch_job_payload(job))
 
 
-@extend_schema(responses={200: inline_serializer("History", {"session_id": serializers.UUIDField(),
-                                                             "messages": s.MessageSerializer(many=True)})},
-               parameters=[OpenApiParameter("token", str, description="Shopper token"),
-                           OpenApiParameter("export", str, enum=["markdown"], description="markdown: the transcript as Markdown")])
+@extend_schema(responses={200: s.HistorySerializer, (200, "text/markdown"): str},
+               parameters=[s.HistoryQuerySerializer])
 class ConversationHistoryApi(ConversationView):
     def get(self, request, session_id):
+        query = query_params(s.HistoryQuerySerializer, request)
         conv = self.open(session_id)
-        if request.query_params.get("export") == "markdown":
+        if query.get("export") == "markdown":
             return _markdown_response(conv)
         messages = conv.messages.all()
         return Response({
@@ -266,8 +264,7 @@ class ConversationHistoryApi(ConversationView):
         })
 
 
-@extend_schema(responses={200: inline_serializer("Context", {"session_id": serializers.UUIDField(),
-                                                             "language": serializers.CharField()})},
+@extend_schema(responses={200: s.ConversationContextSerializer},
                parameters=[OpenApiParameter("token", str, description="Shopper token")])
 class ConversationContextApi(ConversationView):
     def get(self, request, session_id):
@@ -307,18 +304,20 @@ class SessionListCreateApi(ListAPIView):
     permission_classes = [KeyRequired]
     serializer_class = s.SessionSerializer
 
+    @extend_schema(parameters=[s.SessionFilterSerializer])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self):
         qs = Conversation.objects.select_related("customer").defer("state").order_by("-started_at")
-        status_ = self.request.query_params.get("status")
+        status_ = query_params(s.SessionFilterSerializer, self.request).get("status")
         if status_:
             qs = qs.filter(status=status_)
         return qs
 
-    @extend_schema(request=s.SessionCreateSerializer, responses={201: s.SessionSerializer})
+    @extend_schema(request=s.SessionCreateSerializer, responses={201: s.SessionCreatedSerializer})
     def post(self, request):
-        ser = s.SessionCreateSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        data = ser.validated_data
+        data = validated(s.SessionCreateSerializer, request.data)
         customer = None
         warnings = []
         if data.get("customer_id"):
@@ -338,12 +337,22 @@ class SessionListCreateApi(ListAPIView):
         return Response(body, status=status.HTTP_201_CREATED)
 
 
-@extend_schema(request=s.SessionMessageInSerializer, responses={200: s.TurnOutSerializer})
+@extend_schema(
+    request=s.SessionMessageInSerializer,
+    responses={200: PolymorphicProxySerializer(component_name="SessionTurn", resource_type_field_name=None,
+                                               serializers=[s.TurnOutSerializer, s.VoiceTurnOutSerializer]),
+               400: documented_error("Invalid input (`invalid` with `errors`), `audio_base64_invalid`, or a body that "
+                                     "is not JSON (`malformed_request`)."),
+               413: documented_error("The audio is larger than AUDIO_MAX_BYTES (`audio_too_large`), or the body "
+                                     "larger than DATA_UPLOAD_MAX_MEMORY_SIZE (`request_too_large`)."),
+               422: documented_error("The audio cannot be used: `audio_empty`, `audio_corrupt`, `audio_too_long` "
+                                     "(AUDIO_MAX_SECONDS).")},
+    description="`type: text` (the default) with `text`, or `type: audio` with `audio_base64` and `mime`. A text "
+    "message answers with the reply; an audio message also with its transcript and the spoken reply (`audio`).",
+)
 class SessionMessageApi(ConversationView):
     def post(self, request, session_id):
-        ser = s.SessionMessageInSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        data = ser.validated_data
+        data = validated(s.session_message_serializer(request.data), request.data)
         conv = self.open(session_id)
         language = data.get("language")
         language = None if language in (None, "auto") else language
@@ -353,14 +362,11 @@ class SessionMessageApi(ConversationView):
             payload = voice_turn_from_base64(conversation=conv, audio_base64=data["audio_base64"], mime=data.get("mime", ""),
                                              language=language, request=request)
             return Response(payload)
-        result = conversation_turn(conversation=conv, text=text_validate(text=data.get("text")), language=language)
+        result = conversation_turn(conversation=conv, text=data["text"], language=language)
         return Response(turn_payload(result, None, request))
 
 
-@extend_schema(responses={200: inline_serializer("SessionConversation", {
-    "session": s.SessionSerializer(), "messages": s.MessageSerializer(many=True),
-    "model_calls": s.ModelCallSerializer(many=True), "tool_calls": s.ToolCallSerializer(many=True),
-    "crm_records": s.CRMRecordBriefSerializer(many=True)})})
+@extend_schema(responses={200: s.SessionConversationSerializer})
 class SessionConversationApi(ConversationView):
     def get(self, request, session_id):
         conv = self.open(session_id)
@@ -380,8 +386,7 @@ class SessionMarkdownApi(ConversationView):
         return _markdown_response(self.open(session_id))
 
 
-@extend_schema(request=s.MCPPayloadSerializer, responses={201: inline_serializer("MCPResult", {
-    "ok": serializers.BooleanField(), "crm_record_id": serializers.IntegerField(), "tool_call_id": serializers.IntegerField()})})
+@extend_schema(request=s.MCPPayloadSchema, responses={201: s.MCPResultSerializer, 404: SESSION_NOT_FOUND})
 class MCPToolApi(APIView):
     """The prototype's MCP endpoint: a validated CRM payload becomes a CRM record and a tool call."""
 
@@ -390,9 +395,7 @@ class MCPToolApi(APIView):
     def post(self, request):
         from crm.services import crm_record_create
 
-        ser = s.MCPPayloadSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        data = ser.validated_data
+        data = validated(s.MCPPayloadSerializer, request.data)
         conv = None
         if data.get("session_id"):
             conv = conversation_get_for(session_id=data["session_id"], api_key=request.auth if isinstance(request.auth, APIKey) else None,
@@ -411,7 +414,7 @@ class MCPToolApi(APIView):
                          "crm_record": record_in},
             )
             tool_call = ToolCall.objects.create(
-                conversation=conv, name="mcp.create_crm_record", arguments=request.data if isinstance(request.data, dict) else {},
+                conversation=conv, name="mcp.create_crm_record", arguments=s.MCPPayloadSerializer(data).data,
                 result={"ok": True, "crm_record_id": record.pk}, ok=True, latency_ms=round((time.perf_counter() - started) * 1000, 2),
             )
         return Response({"ok": True, "crm_record_id": record.pk, "tool_call_id": tool_call.pk}, status=status.HTTP_201_CREATED)

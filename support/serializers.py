@@ -1,22 +1,45 @@
 from django.conf import settings
+from django.http import QueryDict
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
 from crm.models import CRMRecord
+from crm.serializers import PhoneField
+from voxsite.api_input import WS
 
 from .models import Conversation, Message, ModelCall, ToolCall
+from .voice import BASE64
 
 LANGUAGE_CHOICES = ["auto", "en", "hi", "bn", "mr"]
 
 
+class TurnTextField(serializers.CharField):
+    """What the shopper typed: not blank, at most AGENT_MAX_TEXT_LENGTH characters as sent (the
+    limit is read whenever a serializer is made, so a changed setting applies at once)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", settings.AGENT_MAX_TEXT_LENGTH)
+        kwargs.setdefault("help_text", "Not blank; at most AGENT_MAX_TEXT_LENGTH (1000) characters.")
+        super().__init__(**kwargs)
+
+
+# voice.BASE64 (trimmed by DRF), after an optional data: URL header.
+@extend_schema_field({"type": "string", "format": "byte",
+                      "pattern": rf"^{WS}*(?:data:[^,]*,)?{BASE64}{WS}*$"})
+class AudioBase64Field(serializers.CharField):
+    """Audio bytes, base64-encoded with padding (a `data:` URL as browsers make it is read too); other
+    text is refused by voice.audio_from_base64 with its own code, audio_base64_invalid."""
+
+
+def _language(**kwargs):
+    return serializers.ChoiceField(choices=LANGUAGE_CHOICES, required=False, **kwargs)
+
+
 class TextTurnInSerializer(serializers.Serializer):
-    text = serializers.CharField(allow_blank=True, trim_whitespace=True)
-    language = serializers.ChoiceField(choices=LANGUAGE_CHOICES, required=False, allow_null=True)
+    text = TurnTextField()
+    language = _language(allow_null=True)
     session_id = serializers.UUIDField(required=False, allow_null=True)
     token = serializers.CharField(required=False, allow_blank=True, help_text="The shopper token returned when the session started.")
-
-    def validate_text(self, value):
-        # Length is a domain rule with its own error code; emptiness too (see support.services.turns).
-        return value
 
 
 class ToolCallSerializer(serializers.ModelSerializer):
@@ -71,24 +94,65 @@ class CRMRecordBriefSerializer(serializers.ModelSerializer):
 class TurnOutSerializer(serializers.Serializer):
     session_id = serializers.UUIDField()
     token = serializers.CharField(required=False, help_text="Only when this request started the session: keep it to continue.")
-    reply = serializers.CharField()
+    reply = serializers.CharField(help_text="Empty while a staff member has taken the conversation over.")
     language = serializers.CharField()
     intent = serializers.CharField()
     tool_calls = ToolCallSerializer(many=True)
     timings = serializers.DictField(child=serializers.FloatField())
-    message_id = serializers.IntegerField()
+    message_id = serializers.IntegerField(allow_null=True, help_text="null while a staff member has taken over.")
+    status = serializers.ChoiceField(choices=Conversation.Status.choices)
+
+
+class ReplyAudioSerializer(serializers.Serializer):
+    mime = serializers.CharField()
+    sample_rate = serializers.IntegerField()
+    base64 = serializers.CharField(help_text="The whole reply as a WAV file.")
+    url = serializers.CharField(allow_null=True, help_text="Where the stored copy is served (null when not stored).")
+
+
+class TextTurnAudioOutSerializer(TurnOutSerializer):
+    audio = ReplyAudioSerializer(allow_null=True, help_text="null while a staff member has taken over.")
+
+
+class VoiceTurnOutSerializer(serializers.Serializer):
+    session_id = serializers.UUIDField()
+    token = serializers.CharField(required=False, help_text="Only when this request started the session.")
+    transcript = serializers.CharField(help_text="Empty when nothing was heard; the reply is then a re-prompt.")
+    language = serializers.CharField()
+    confidence = serializers.FloatField(allow_null=True)
+    reply = serializers.CharField()
+    intent = serializers.CharField(required=False)
+    reprompt = serializers.BooleanField(required=False, help_text="true: nothing was heard, the reply asks again.")
+    taken_over = serializers.BooleanField(required=False, help_text="true: a staff member has the conversation.")
+    tool_calls = ToolCallSerializer(many=True)
+    timings = serializers.DictField(child=serializers.FloatField(allow_null=True))
+    message_id = serializers.IntegerField(allow_null=True, required=False)
+    audio = ReplyAudioSerializer(allow_null=True)
+
+
+class BatchJobQueuedSerializer(serializers.Serializer):
+    job_id = serializers.UUIDField()
+    status = serializers.CharField()
+    poll = serializers.CharField(help_text="The URL to GET for the job's status and result.")
+    token = serializers.CharField(required=False, help_text="For a caller without an API key: send it when polling.")
+
+
+class HistoryQuerySerializer(serializers.Serializer):
+    token = serializers.CharField(required=False, allow_blank=True, help_text="Shopper token")
+    export = serializers.ChoiceField(choices=["markdown"], required=False,
+                                     help_text="markdown: the transcript as Markdown")
 
 
 class SessionCreateSerializer(serializers.Serializer):
     customer_id = serializers.CharField(required=False, allow_blank=True, max_length=40)
     language = serializers.ChoiceField(choices=["en", "hi", "bn", "mr"], default="en")
-    channel = serializers.ChoiceField(choices=[c.value for c in Conversation.Channel], default=Conversation.Channel.API)
+    channel = serializers.ChoiceField(choices=Conversation.Channel.choices, default=Conversation.Channel.API)
     persona = serializers.CharField(required=False, allow_blank=True, max_length=50, default="support_agent")
 
 
 class SessionSerializer(serializers.ModelSerializer):
     session_id = serializers.UUIDField(source="id")
-    customer_id = serializers.CharField(source="customer.customer_id", default=None)
+    customer_id = serializers.CharField(source="customer.customer_id", default=None, allow_null=True)
     created_at = serializers.DateTimeField(source="started_at")
 
     class Meta:
@@ -97,28 +161,118 @@ class SessionSerializer(serializers.ModelSerializer):
                   "tags", "ended_at"]
 
 
-class SessionMessageInSerializer(serializers.Serializer):
-    type = serializers.ChoiceField(choices=["text", "audio"], default="text")
-    text = serializers.CharField(required=False, allow_blank=True)
-    audio_base64 = serializers.CharField(required=False, allow_blank=True)
-    mime = serializers.CharField(required=False, allow_blank=True, max_length=80)
-    language = serializers.ChoiceField(choices=LANGUAGE_CHOICES, required=False, allow_null=True)
+class CodedMessageSerializer(serializers.Serializer):
+    """A machine-readable code and a message for people."""
 
-    def validate(self, attrs):
-        if attrs.get("type", "text") == "text" and "text" not in attrs:
-            raise serializers.ValidationError({"text": ["This field is required for type=text."]})
-        if attrs.get("type") == "audio" and not attrs.get("audio_base64"):
-            raise serializers.ValidationError({"audio_base64": ["This field is required for type=audio."]})
-        return attrs
+    code = serializers.CharField()
+    detail = serializers.CharField()
+
+
+class SessionCreatedSerializer(SessionSerializer):
+    token = serializers.CharField(help_text="The shopper token: lets a browser or phone client continue this session.")
+    warnings = CodedMessageSerializer(many=True, required=False,
+                                 help_text="e.g. customer_not_found: the session is not bound to a customer.")
+
+    class Meta(SessionSerializer.Meta):
+        fields = SessionSerializer.Meta.fields + ["token", "warnings"]
+
+
+class SessionFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Conversation.Status.choices, required=False)
+
+
+# Output shapes of the conversation endpoints (their views build the bodies; these describe them).
+
+
+class BatchJobResultSerializer(serializers.Serializer):
+    transcript = serializers.CharField()
+    language = serializers.CharField()
+    duration_s = serializers.FloatField()
+    confidence = serializers.FloatField(allow_null=True)
+    segments = serializers.ListField(child=serializers.DictField(), required=False)
+
+
+class BatchJobSerializer(serializers.Serializer):
+    job_id = serializers.UUIDField()
+    status = serializers.ChoiceField(choices=["queued", "running", "done", "failed"])
+    language = serializers.CharField()
+    attempts = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+    result = BatchJobResultSerializer(required=False, help_text="When done.")
+    error = CodedMessageSerializer(required=False, help_text="When failed: `code` and `detail`.")
+
+
+class HistorySerializer(serializers.Serializer):
+    session_id = serializers.UUIDField()
+    language = serializers.CharField()
+    status = serializers.ChoiceField(choices=Conversation.Status.choices)
+    messages = MessageSerializer(many=True)
+
+
+class VerifiedCustomerSerializer(serializers.Serializer):
+    customer_id = serializers.CharField()
+    name = serializers.CharField()
+
+
+class ConversationContextSerializer(serializers.Serializer):
+    session_id = serializers.UUIDField()
+    language = serializers.CharField()
+    channel = serializers.CharField()
+    status = serializers.ChoiceField(choices=Conversation.Status.choices)
+    verified_customer = VerifiedCustomerSerializer(allow_null=True)
+    verified_orders = serializers.ListField(child=serializers.CharField())
+    order_in_focus = serializers.CharField(allow_null=True)
+    pending_confirmation = serializers.DictField(allow_null=True, help_text="The action put to the shopper, awaiting a yes.")
+    turns = serializers.IntegerField()
+
+
+class SessionConversationSerializer(serializers.Serializer):
+    session = SessionSerializer()
+    messages = MessageSerializer(many=True)
+    model_calls = ModelCallSerializer(many=True)
+    tool_calls = ToolCallSerializer(many=True)
+    crm_records = CRMRecordBriefSerializer(many=True)
+
+
+class MCPResultSerializer(serializers.Serializer):
+    ok = serializers.BooleanField()
+    crm_record_id = serializers.IntegerField()
+    tool_call_id = serializers.IntegerField()
+
+
+class SessionTextMessageSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=["text"], default="text")
+    text = TurnTextField()
+    language = _language(allow_null=True)
+
+
+class SessionAudioMessageSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=["audio"])
+    audio_base64 = AudioBase64Field()
+    mime = serializers.CharField(required=False, allow_blank=True, max_length=80)
+    language = _language(allow_null=True)
+
+
+SessionMessageInSerializer = PolymorphicProxySerializer(
+    component_name="SessionMessageIn", serializers=[SessionTextMessageSerializer, SessionAudioMessageSerializer],
+    resource_type_field_name=None,
+)
+
+
+def session_message_serializer(data) -> type[serializers.Serializer]:
+    """The shape `type` names: audio, or text (the default)."""
+    audio = isinstance(data, dict) and data.get("type") == "audio"
+    return SessionAudioMessageSerializer if audio else SessionTextMessageSerializer
 
 
 class MCPCRMRecordSerializer(serializers.Serializer):
     name = serializers.CharField(required=False, allow_blank=True, max_length=150)
-    phone = serializers.CharField(required=False, allow_blank=True, max_length=30)
+    phone = PhoneField(required=False, allow_blank=True, max_length=30)
     account_id = serializers.CharField(required=False, allow_blank=True, max_length=60)
     query = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     intent = serializers.CharField(required=False, allow_blank=True, max_length=80)
-    priority = serializers.ChoiceField(choices=[p.value for p in CRMRecord.Priority], default="medium")
+    priority = serializers.ChoiceField(choices=CRMRecord.Priority.choices, default="medium")
 
 
 # Which fields each scenario must carry (the prototype's MCP contract, made explicit).
@@ -149,28 +303,43 @@ class MCPPayloadSerializer(serializers.Serializer):
             raise serializers.ValidationError(
                 {"crm_record": {f: [f"Required for scenario {attrs['scenario']!r}."] for f in missing}}
             )
-        if record.get("phone"):
-            from crm.phones import phone_normalize
-
-            try:
-                record["phone"] = phone_normalize(record["phone"])
-            except ValueError:
-                raise serializers.ValidationError({"crm_record": {"phone": ["Not a valid phone number."]}})
         return attrs
 
 
-def max_text_length() -> int:
-    return settings.AGENT_MAX_TEXT_LENGTH
+def _mcp_payload_shapes() -> list[type[serializers.Serializer]]:
+    """For the schema: one payload shape per set of required fields, with the scenarios that need it
+    (the rule `MCPPayloadSerializer.validate` enforces, published as a oneOf)."""
+    scenarios_by_fields: dict[tuple[str, ...], list[str]] = {}
+    for scenario, fields in sorted(MCP_SCENARIO_REQUIRED.items()):
+        scenarios_by_fields.setdefault(fields, []).append(scenario)
+    shapes = []
+    for fields, scenarios in scenarios_by_fields.items():
+        suffix = "".join(f.title().replace("_", "") for f in fields)
+        declared = MCPCRMRecordSerializer._declared_fields
+        record = type(f"MCPCRMRecord{suffix}Serializer", (MCPCRMRecordSerializer,), {
+            name: type(declared[name])(**{**declared[name]._kwargs, "required": True, "allow_blank": False})
+            for name in fields})
+        shapes.append(type(f"MCPPayload{suffix}Serializer", (MCPPayloadSerializer,), {
+            "__doc__": f"Scenarios {', '.join(scenarios)}: `crm_record` needs {' and '.join(fields)}.",
+            "scenario": serializers.ChoiceField(choices=scenarios), "crm_record": record()}))
+    return shapes
 
 
-class VoiceProcessInSerializer(serializers.Serializer):
-    file = serializers.FileField(required=False, help_text="Audio file: WAV, MP3, OGG/Opus, WebM, FLAC, or raw PCM16.")
-    audio_base64 = serializers.CharField(required=False, allow_blank=False)
+MCPPayloadSchema = PolymorphicProxySerializer(component_name="MCPPayload", serializers=_mcp_payload_shapes(),
+                                              resource_type_field_name=None)
+
+
+class VoiceProcessFormSerializer(serializers.Serializer):
+    """POST /api/voice/process as multipart/form-data: the audio is a `file`."""
+
+    # An empty file is audio like any other: 422 audio_empty, as for empty base64.
+    file = serializers.FileField(allow_empty_file=True,
+                                 help_text="Audio file: WAV, MP3, OGG/Opus, WebM, FLAC, or raw PCM16.")
     mime = serializers.CharField(required=False, allow_blank=True, max_length=80,
                                  help_text="audio/wav, audio/mpeg, audio/ogg, audio/webm, audio/flac, audio/pcm (raw 16-bit LE mono)")
     sample_rate = serializers.IntegerField(required=False, min_value=8000, max_value=48000, help_text="Raw PCM only.")
-    language = serializers.ChoiceField(choices=LANGUAGE_CHOICES, required=False, allow_null=True)
-    session_id = serializers.UUIDField(required=False, allow_null=True)
+    language = _language()
+    session_id = serializers.UUIDField(required=False)
     token = serializers.CharField(required=False, allow_blank=True)
 
     def __init__(self, *args, **kwargs):
@@ -180,7 +349,16 @@ class VoiceProcessInSerializer(serializers.Serializer):
             required=False, default=False,
             help_text="true: batch transcription of a long recording; answers 202 with a job id to poll.")
 
-    def validate(self, attrs):
-        if not attrs.get("file") and not attrs.get("audio_base64"):
-            raise serializers.ValidationError({"file": ["Send a multipart `file` or JSON `audio_base64`."]})
-        return attrs
+
+class VoiceProcessJsonSerializer(VoiceProcessFormSerializer):
+    """POST /api/voice/process as JSON: the audio is `audio_base64`."""
+
+    file = None
+    audio_base64 = AudioBase64Field()
+    language = _language(allow_null=True)
+    session_id = serializers.UUIDField(required=False, allow_null=True)
+
+
+def voice_process_serializer(data) -> type[serializers.Serializer]:
+    """Multipart bodies carry a `file`, JSON bodies `audio_base64`."""
+    return VoiceProcessFormSerializer if isinstance(data, QueryDict) else VoiceProcessJsonSerializer

@@ -129,8 +129,29 @@ async def _pulled(chunks):
         yield chunk
 
 
+def leave_form_bodies_to_django() -> None:
+    """Under Daphne, Twisted parses every multipart/form-data POST body into arguments Daphne never
+    reads (the whole body in memory, a second time), and answers one it cannot parse with an empty
+    400 before Django sees it: an API client got no JSON error. Django parses the body itself."""
+    try:
+        from daphne.http_protocol import WebRequest
+    except ImportError:  # not under Daphne
+        return
+    if getattr(WebRequest, "_voxsite_forms_left_to_django", False):
+        return
+    twisted_init = WebRequest.__init__
+
+    def __init__(self, *args, **kwargs):
+        twisted_init(self, *args, **kwargs)
+        self._parsePOSTFormSubmission = False
+
+    WebRequest.__init__ = __init__
+    WebRequest._voxsite_forms_left_to_django = True
+
+
 def get_asgi_application() -> OneHopASGIHandler:
     import django
 
     django.setup(set_prefix=False)
+    leave_form_bodies_to_django()
     return OneHopASGIHandler()

@@ -35,6 +35,7 @@ else:
         )
 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+CSRF_FAILURE_VIEW = "voxsite.api.csrf_failure"
 # Origins allowed to open WebSockets, besides ALLOWED_HOSTS (the widget on another site).
 WS_ALLOWED_ORIGINS = env.list("WS_ALLOWED_ORIGINS", default=[])
 
@@ -58,6 +59,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "voxsite.metrics.MetricsMiddleware",
+    # Under /api/ every error is JSON, whatever raised it and in any DEBUG mode.
+    "voxsite.api.ApiErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -170,7 +173,7 @@ WHITENOISE_AUTOREFRESH = DEBUG
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "voxsite.apikeys.APIKeyAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "voxsite.apikeys.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["voxsite.apikeys.HasScope"],
     "DEFAULT_PAGINATION_CLASS": "voxsite.api.Pagination",
@@ -182,19 +185,19 @@ REST_FRAMEWORK = {
         "shopper": env.str("SHOPPER_THROTTLE_RATE", default="120/min"),
     },
     "EXCEPTION_HANDLER": "voxsite.api.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "voxsite.schema.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # JSON bodies; the endpoints that take file uploads add multipart themselves.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
 }
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "voxsite API",
     "DESCRIPTION": "Voice-first customer support: sessions, messages, catalog, orders, returns, CRM.",
     "VERSION": "1.0.0",
+    # 3.1 (JSON Schema 2020-12): the schema can say what keys a free-form object may have.
+    "OAS_VERSION": "3.1.0",
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "voxsite.schema.nullable_as_type"],
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
@@ -263,6 +266,16 @@ GROQ_ASR_TIMEOUT = env.float("GROQ_ASR_TIMEOUT", default=3.0)  # seconds, then l
 # Audio input limits (HTTP 413 / 422 with codes audio_too_large / audio_too_long).
 AUDIO_MAX_BYTES = env.int("AUDIO_MAX_BYTES", default=10 * 1024 * 1024)
 AUDIO_MAX_SECONDS = env.float("AUDIO_MAX_SECONDS", default=60.0)
+# Largest JSON (or form) request body, in bytes; larger ones get 413 request_too_large. The default
+# admits AUDIO_MAX_BYTES of audio sent base64-encoded in JSON (`audio_base64`, 4/3 of the size)
+# plus 64 KiB for the other fields. Multipart file uploads are limited per endpoint instead.
+_AUDIO_BASE64_BYTES = 4 * -(-AUDIO_MAX_BYTES // 3)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=_AUDIO_BASE64_BYTES + 64 * 1024)
+if DATA_UPLOAD_MAX_MEMORY_SIZE < _AUDIO_BASE64_BYTES:
+    raise ImproperlyConfigured(
+        f"DATA_UPLOAD_MAX_MEMORY_SIZE ({DATA_UPLOAD_MAX_MEMORY_SIZE} bytes) must admit AUDIO_MAX_BYTES of audio as "
+        f"base64 in JSON ({_AUDIO_BASE64_BYTES} bytes): raise it, or lower AUDIO_MAX_BYTES."
+    )
 # TTS providers per language, tried in order ("edge,..." is the online choice).
 TTS_PROVIDERS_EN = env.list("TTS_PROVIDERS_EN", default=["piper", "espeak"])
 TTS_PROVIDERS_HI = env.list("TTS_PROVIDERS_HI", default=["festival", "espeak"])
@@ -298,6 +311,7 @@ SPECTACULAR_SETTINGS.update(
             "OrderStatusEnum": "orders.models.Order.Status",
             "ReturnStatusEnum": "orders.models.Return.Status",
             "ConversationStatusEnum": "support.models.Conversation.Status",
+            "ConversationChannelEnum": "support.models.Conversation.Channel",
             "LanguageOrAutoEnum": "support.serializers.LANGUAGE_CHOICES",
         },
     }

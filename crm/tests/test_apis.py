@@ -144,9 +144,8 @@ def test_crm_record_create_minimal(client):
         ({"scenario": "billing", "payload": "text"}, ["payload"]),
         ({"scenario": "billing", "payload": {"note": "a\x00b"}}, ["payload"]),
         ({"scenario": "billing", "payload": {"blob": "x" * 20_000}}, ["payload"]),
-        ({"scenario": "billing", "customer_id": "cust_nope"}, ["customer_id"]),
         ({"scenario": "billing", "conversation_id": "not-a-uuid"}, ["conversation_id"]),
-        ({"scenario": "billing", "conversation_id": "00000000-0000-0000-0000-000000000000"}, ["conversation_id"]),
+        ({"scenario": 7, "customer_id": "cust_nope"}, ["scenario"]),
     ],
 )
 def test_crm_record_create_invalid(client, customers, data, fields):
@@ -155,6 +154,21 @@ def test_crm_record_create_invalid(client, customers, data, fields):
     body = resp.json()
     assert body["code"] == "invalid"
     assert sorted(body["errors"]) == fields
+    assert CRMRecord.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "data, code",
+    [
+        ({"scenario": "billing", "customer_id": "cust_nope"}, "customer_not_found"),
+        ({"scenario": "billing", "conversation_id": "00000000-0000-0000-0000-000000000000"}, "conversation_not_found"),
+    ],
+)
+def test_crm_record_create_for_something_that_does_not_exist_is_404(client, customers, data, code):
+    # Well-formed ids of nothing, like an unknown order number on POST /returns.
+    resp = client.post("/api/v1/crm-records", data, format="json")
+    assert resp.status_code == 404
+    assert resp.json()["code"] == code
     assert CRMRecord.objects.count() == 0
 
 

@@ -178,7 +178,7 @@ def test_corrupt_audio_fails_the_job(api_client, groq_asr, django_capture_on_com
 
 
 @pytest.mark.parametrize("data, field", [
-    ({}, "file"),
+    ({}, "audio_base64"),  # a JSON body carries its audio as audio_base64
     ({"audio_base64": "aGVsbG8=", "async": "maybe"}, "async"),
 ])
 def test_validation_errors_are_400_and_store_nothing(api_client, data, field):
@@ -202,9 +202,9 @@ def test_too_large_is_413_and_stores_nothing(api_client, settings):
 
 def test_empty_upload_is_refused(api_client):
     resp = post_async(api_client, audio_base64="", mime="audio/wav")
-    assert resp.status_code == 400
+    assert resp.status_code == 400  # a blank field
     resp = post_async(api_client, file=io.BytesIO(b""))
-    assert resp.status_code == 400
+    assert resp.status_code == 422 and resp.json()["code"] == "audio_empty"  # a file with no audio in it
     assert not BatchJob.objects.exists()
 
 

@@ -116,7 +116,7 @@ def test_bad_base64_and_missing_audio_are_400():
     resp = client.post("/api/voice/process", {"audio_base64": "!!!not base64!!!"}, format="json")
     assert resp.status_code == 400 and resp.json()["code"] == "audio_base64_invalid"
     resp = client.post("/api/voice/process", {}, format="json")
-    assert resp.status_code == 400 and "file" in resp.json()["errors"]
+    assert resp.status_code == 400 and "audio_base64" in resp.json()["errors"]  # JSON carries audio_base64
 
 
 def test_raw_pcm_with_its_rate(speak):

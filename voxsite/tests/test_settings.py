@@ -161,3 +161,19 @@ def test_env_example_lines_are_valid_settings(tmp_path):
     assert values["engine"] == "voxsite.sqlite_backend"
     assert values["layer"] == "channels.layers.InMemoryChannelLayer"
     assert values["eager"] is True
+
+
+def test_the_json_body_limit_follows_the_audio_limit():
+    script = "import django; from django.conf import settings; django.setup(); print(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)"
+    default = run_django(["-c", script])
+    assert default.returncode == 0, default.stderr
+    assert int(default.stdout.split()[-1]) == 4 * (10 * 1024 * 1024 + 2) // 3 + 64 * 1024  # base64 of 10 MiB + 64 KiB
+    smaller = run_django(["-c", script], AUDIO_MAX_BYTES="3000")
+    assert int(smaller.stdout.split()[-1]) == 4000 + 64 * 1024
+
+
+def test_a_json_body_limit_below_the_largest_audio_is_refused():
+    proc = run_django(["-c", "import django; django.setup()"], DATA_UPLOAD_MAX_MEMORY_SIZE="1000000")
+    assert proc.returncode != 0
+    last = proc.stderr.strip().splitlines()[-1]
+    assert "ImproperlyConfigured" in last and "DATA_UPLOAD_MAX_MEMORY_SIZE" in last and "AUDIO_MAX_BYTES" in last
