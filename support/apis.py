@@ -328,7 +328,7 @@ class SessionListCreateApi(ListAPIView):
         conv, token = conversation_create(
             channel=data["channel"], language=data["language"], customer=customer, persona=data.get("persona") or "support_agent",
             # Opened in a language: its audio messages are heard in it. Opened without: identified.
-            speech_language=data["language"] if "language" in ser.initial_data else "auto",
+            speech_language=data["language"] if "language" in request.data else "auto",
             api_key=request.auth if isinstance(request.auth, APIKey) else None,
         )
         body = {**s.SessionSerializer(conv).data, "token": token}

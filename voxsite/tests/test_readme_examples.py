@@ -24,7 +24,6 @@ import numpy as np
 import pytest
 from django.conf import settings
 
-from bench.common import Server
 from support.speech import audio
 from support.tests.speech_helpers import sample_samples, sample_wav, steady_speech, to_mp3
 
@@ -102,12 +101,6 @@ def check(expectation: str, status: int, body) -> None:
 
 
 @pytest.fixture(scope="module")
-def server():
-    with Server(quiet=True) as srv:
-        yield srv
-
-
-@pytest.fixture(scope="module")
 def workdir(tmp_path_factory):
     """Where a reader would run the examples: sample.wav and meeting.mp3 beside them."""
     folder = tmp_path_factory.mktemp("reader")
@@ -143,7 +136,8 @@ def test_the_readme_has_the_examples_this_test_runs():
     assert any("-d @audio.json" in c for c in commands) and not any("$(base64" in c for c in commands)
 
 
-def test_every_readme_example_runs_as_written(server, workdir):
+def test_every_readme_example_runs_as_written(demo_server, workdir):
+    server = demo_server
     demo_key = re.search(r"Demo API key \(read\+write, shown only now\): (\S+)", server.seed_output).group(1)
     env = {"PATH": "/usr/bin:/bin", "HOME": str(workdir), "CURL_HOME": str(workdir)}
     ran = 0
