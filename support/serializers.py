@@ -123,6 +123,12 @@ class VoiceTurnOutSerializer(serializers.Serializer):
     reply = serializers.CharField()
     intent = serializers.CharField(required=False)
     reprompt = serializers.BooleanField(required=False, help_text="true: nothing was heard, the reply asks again.")
+    speech_unavailable = serializers.BooleanField(
+        required=False, help_text="true: speech in this language cannot be recognised here; the reply invites typing "
+                                  "(or speaking English). Nothing was acted on.")
+    trusted = serializers.BooleanField(required=False, help_text="false when the transcript was not trusted (with `reason`).")
+    reason = serializers.CharField(required=False, help_text="Why the transcript was not trusted (empty, wrong script, "
+                                                             "repetition, low confidence, ...).")
     taken_over = serializers.BooleanField(required=False, help_text="true: a staff member has the conversation.")
     tool_calls = ToolCallSerializer(many=True)
     timings = serializers.DictField(child=serializers.FloatField(allow_null=True))
