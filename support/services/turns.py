@@ -151,6 +151,7 @@ def conversation_turn(
     ctx = TurnContext(
         conversation_id=str(conversation.pk), language=lang, customer_id=conversation.customer_id, state=state,
         history=LazyList(lambda: _history(conversation)[:-1]), persona=conversation.persona, channel=conversation.channel,
+        text=text,
     )
     emit({"type": "language", "language": lang})
     brains = brains if brains is not None else _default_brains()
