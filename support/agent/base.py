@@ -99,6 +99,14 @@ class ModelCalled:
 
 
 @dataclass
+class Spoken:
+    """What a voice says for this turn, when it differs from the text: the answer first, short,
+    with an offer of more; the text (TextDelta) may carry the detail. Yielded before the text."""
+
+    text: str
+
+
+@dataclass
 class Intent:
     """The brain's reading of the turn (for tags, dashboards and the offline accuracy fixture)."""
 
@@ -106,7 +114,7 @@ class Intent:
     entities: dict[str, Any] = field(default_factory=dict)
 
 
-BrainEvent = TextDelta | ToolCalled | ModelCalled | Intent
+BrainEvent = TextDelta | ToolCalled | ModelCalled | Intent | Spoken
 
 
 class ToolRunner(Protocol):

@@ -22,19 +22,7 @@ from django.db import transaction
 from voxsite.errors import DomainError
 
 from .base import ToolCalled, ToolResult, TurnContext
-from .offline.yesno import confirmation, confirms
-
-MAX_VERIFY_FAILURES = 5
-# A question put to the shopper stays answerable for this many turns (a side question in between
-# is fine; a "yes" ten turns later to something else is not an answer to it).
-CONFIRMATION_TURNS = 3
-
-
-class ToolError(Exception):
-    def __init__(self, code: str, message: str, **details):
-        super().__init__(message)
-        self.code, self.message, self.details = code, message, details
-
+from .rules import CONFIRMATION_TURNS, MAX_VERIFY_FAILURES, ToolError, authorise_order, require_confirmation  # noqa: F401
 
 @dataclass(frozen=True)
 class Tool:
@@ -104,77 +92,8 @@ def validate_arguments(schema: dict[str, Any], args: Any) -> dict[str, Any]:
     return clean
 
 
-# ---------------------------------------------------------------------------
-# Identity
-
-
-def _state_list(ctx: TurnContext, key: str) -> list:
-    value = ctx.state.get(key)
-    if not isinstance(value, list):
-        value = ctx.state[key] = []
-    return value
-
-
-def _authorise_order(ctx: TurnContext, order_number: str, phone: str | None):
-    """Return the order only if this shopper may see it; otherwise raise a ToolError that reveals
-    nothing about the order (not even whether it exists)."""
-    from orders.selectors import order_get, order_verify_contact
-
-    try:
-        order = order_get(number=order_number)
-    except DomainError:
-        order = None
-
-    if ctx.customer_id is not None:
-        if order is None or order.customer_id != ctx.customer_id:
-            raise ToolError("order_not_found", f"No order {order_number} on this customer's account.")
-        return order
-
-    if order is not None and order.number in _state_list(ctx, "verified_orders"):
-        return order
-
-    if int(ctx.state.get("verify_failures", 0)) >= MAX_VERIFY_FAILURES:
-        raise ToolError("verification_locked", "Too many failed verification attempts in this conversation; offer a human agent.")
-    if not phone:
-        raise ToolError(
-            "verification_required",
-            "Ask the shopper for the phone number on the order (or its last 4 digits) before sharing anything about it.",
-        )
-    if order is None or not order_verify_contact(order=order, phone=phone):
-        ctx.state["verify_failures"] = int(ctx.state.get("verify_failures", 0)) + 1
-        raise ToolError("verification_failed", "The order number and phone number do not match our records.")
-    _state_list(ctx, "verified_orders").append(order.number)
-    ctx.state["order_in_focus"] = order.number
-    return order
-
-
 def _money(value) -> str | None:
     return None if value is None else f"{Decimal(value):.2f}"
-
-
-def _require_confirmation(ctx: TurnContext, action: str, key: str, confirmed: bool, summary: str) -> dict | None:
-    """First call: store a pending confirmation and return the question's data. A confirmed call
-    proceeds only if the same action on the same object was put to the shopper on an EARLIER turn,
-    not more than CONFIRMATION_TURNS ago, and the shopper's words this turn say yes to it."""
-    pending = ctx.state.get("pending_confirmation") or {}
-    turn = int(ctx.state.get("turn", 0))
-    if confirmed:
-        asked = int(pending.get("turn", turn))
-        if not (pending.get("action") == action and pending.get("key") == key and turn - CONFIRMATION_TURNS <= asked < turn):
-            raise ToolError(
-                "confirmation_required",
-                "The shopper has not confirmed this yet: call without confirmed, ask them, and call again after they say yes.",
-            )
-        if ctx.text is not None and confirmation(ctx.text) == "no":
-            ctx.state.pop("pending_confirmation", None)
-            raise ToolError("confirmation_declined", "The shopper said no: nothing was changed. Tell them so.")
-        if ctx.text is not None and not confirms(ctx.text, action):
-            raise ToolError("confirmation_required",
-                            "The shopper's message is not a clear yes to this: ask again and act only after a yes.")
-        ctx.state.pop("pending_confirmation", None)
-        return None
-    ctx.state["pending_confirmation"] = {"action": action, "key": key, "turn": turn}
-    return {"needs_confirmation": True, "action": action, "summary": summary}
 
 
 # ---------------------------------------------------------------------------
@@ -223,7 +142,7 @@ def _refund_facts(order) -> dict:
 def track_order(ctx: TurnContext, args: dict) -> dict:
     from orders.selectors import order_tracking
 
-    order = _authorise_order(ctx, args["order_number"], args.get("phone"))
+    order = authorise_order(ctx, args["order_number"], args.get("phone"))
     events = order_tracking(order=order)
     last = events[-1] if events else None
     ctx.state["order_in_focus"] = order.number
@@ -240,7 +159,7 @@ def track_order(ctx: TurnContext, args: dict) -> dict:
 
 
 def get_order_details(ctx: TurnContext, args: dict) -> dict:
-    order = _authorise_order(ctx, args["order_number"], args.get("phone"))
+    order = authorise_order(ctx, args["order_number"], args.get("phone"))
     ctx.state["order_in_focus"] = order.number
     return {
         "order_number": order.number, "status": order.status, "status_label": order.get_status_display(),
@@ -254,7 +173,7 @@ def get_order_details(ctx: TurnContext, args: dict) -> dict:
 def cancel_order(ctx: TurnContext, args: dict) -> dict:
     from orders.services import CANCELLABLE, order_cancel
 
-    order = _authorise_order(ctx, args["order_number"], args.get("phone"))
+    order = authorise_order(ctx, args["order_number"], args.get("phone"))
     if order.status == order.Status.CANCELLED:
         raise ToolError("order_already_cancelled", f"Order {order.number} is already cancelled.", order_number=order.number,
                         **_refund_facts(order))
@@ -264,7 +183,7 @@ def cancel_order(ctx: TurnContext, args: dict) -> dict:
             f"Order {order.number} is {order.get_status_display().lower()}; only orders that have not shipped can be cancelled.",
             order_number=order.number, status=order.status,
         )
-    ask = _require_confirmation(
+    ask = require_confirmation(
         ctx, "cancel_order", order.number, bool(args.get("confirmed")),
         f"Cancel order {order.number} ({order.items.count()} item(s), total ₹{order.total})",
     )
@@ -277,7 +196,7 @@ def cancel_order(ctx: TurnContext, args: dict) -> dict:
 def initiate_return(ctx: TurnContext, args: dict) -> dict:
     from orders.services import return_check_allowed, return_create
 
-    order = _authorise_order(ctx, args["order_number"], args.get("phone"))
+    order = authorise_order(ctx, args["order_number"], args.get("phone"))
     if order.status == order.Status.RETURNED:
         raise ToolError("order_already_returned", f"Order {order.number} has already been returned.",
                         order_number=order.number, **_refund_facts(order))
@@ -287,7 +206,7 @@ def initiate_return(ctx: TurnContext, args: dict) -> dict:
     except DomainError as exc:
         raise ToolError(exc.code, exc.message, order_number=order.number, **_details(exc.extra)) from None
     reason = args.get("reason") or "other"
-    ask = _require_confirmation(
+    ask = require_confirmation(
         ctx, "initiate_return", order.number, bool(args.get("confirmed")),
         f"Start a return for order {order.number} (reason: {reason.replace('_', ' ')})",
     )
@@ -314,7 +233,7 @@ def get_return_status(ctx: TurnContext, args: dict) -> dict:
         if ctx.customer_id is None and not args.get("phone"):
             raise ToolError("verification_required", "Ask for the phone number on the order first.")
         raise ToolError("return_not_found", f"No return {args['return_number']} matches.")
-    _authorise_order(ctx, ret.order.number, args.get("phone"))
+    authorise_order(ctx, ret.order.number, args.get("phone"))
     return {
         "return_number": ret.number, "status": ret.status, "status_label": ret.get_status_display(),
         "order_number": ret.order.number, "refund_amount": _money(ret.refund_amount),

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from orders.models import Order, Return
 from support.evals import scenarios as sc
-from support.evals.runner import ClientTransport, Run, Turn, judge, pass_rates, run_phrasing, says, summarise
+from support.evals.judge import judge, says
+from support.evals.runner import ClientTransport, Run, Turn, pass_rates, run_phrasing, summarise
 from support.evals.shop import Changes, Shop
 
 

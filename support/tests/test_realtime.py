@@ -9,6 +9,7 @@ import pytest
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
+from django.conf import settings
 
 from support.consumers import conversation_group
 from support.models import Conversation, Message, ModelCall
@@ -188,6 +189,18 @@ async def test_typed_turn_streams_text_and_audio():
     assert of(events, "tool_call")[0]["name"] == "search_products"
     assert of(events, "reply_delta") and of(events, "audio_start")
     assert audio
+    await comm.disconnect()
+
+
+async def test_a_long_answer_is_said_short_and_shown_in_full():
+    comm, _ = await connect()
+    await comm.send_json_to({"type": "text", "text": "What is your shipping policy?"})
+    events, audio = await collect_turn(comm)
+    reply = of(events, "reply")[0]
+    assert "cash on delivery" in reply["text"]  # the screen gets the detail
+    assert reply["spoken"].endswith("Shall I read the full policy?") and "cash on delivery" not in reply["spoken"]
+    assert "cash on delivery" in "".join(e["text"] for e in of(events, "reply_delta"))
+    assert 0 < len(audio) / 2 / settings.TTS_SAMPLE_RATE < 8
     await comm.disconnect()
 
 

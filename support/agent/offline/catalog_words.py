@@ -29,7 +29,8 @@ _INDIC_RAW = [
     ("काला", "black"), ("काले", "black"), ("কালো", "black"), ("काळ", "black"),
     ("सफेद", "white"), ("সাদা", "white"), ("पांढर", "white"), ("हरा", "green"), ("সবুজ", "green"), ("हिरव", "green"),
     ("सूती", "cotton"), ("कॉटन", "cotton"), ("সুতি", "cotton"), ("सुती", "cotton"), ("रेशम", "silk"), ("সিল্ক", "silk"),
-    ("सिल्क", "silk"),
+    ("सिल्क", "silk"), ("किताब", "book"), ("पुस्तक", "book"), ("বই", "book"), ("ইয়ারবাড", "earbuds"),
+    ("इयरबड", "earbuds"), ("ईअरबड", "earbuds"), ("वायरलेस", "wireless"),
 ]
 INDIC_PRODUCT_WORDS = sorted(((fold(s), e) for s, e in _INDIC_RAW), key=lambda p: -len(p[0]))
 
@@ -51,7 +52,7 @@ CATEGORIES = {
 }
 PRODUCT_WORDS = set(_ENGLISH_PRODUCTS) | {w for ws in CATEGORIES.values() for w in ws} | {
     "kurtas", "sarees", "phones", "shoes", "headphones", "laptops", "watches", "electronics", "clothes",
-    "footwear",
+    "footwear", "earbuds", "book", "books",
 }
 
 # Words that say "I want to buy" but are not what is being bought.

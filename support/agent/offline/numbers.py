@@ -70,6 +70,23 @@ def _digit_of(tok: str) -> str | None:
 
 
 _HYPHENATED_DIGITS = re.compile(r"(?<![\d-])\d(?:-\d){2,}(?![\d-])")
+# "ten thirty seven", "ten oh five": four-digit numbers read as two pairs, as people say order numbers.
+_TEENS = {w: n for n, w in enumerate("ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split(), 10)}
+_TENS = {w: n for n, w in zip(range(20, 100, 10), "twenty thirty forty fifty sixty seventy eighty ninety".split())}
+_UNITS = {w: n for n, w in enumerate("one two three four five six seven eight nine".split(), 1)}
+_PAIRS = re.compile(
+    rf"(?<![{LETTER}])({'|'.join(_TEENS)})[\s-]+(?:({'|'.join(_TENS)})(?:[\s-]+({'|'.join(_UNITS)}))?"
+    rf"|(?:oh|o|zero)[\s-]+({'|'.join(_UNITS)}))(?![{LETTER}])"
+)
+
+
+def _pair(match: re.Match) -> str:
+    first = _TEENS[match.group(1)]
+    if match.group(2):
+        second = _TENS[match.group(2)] + _UNITS.get(match.group(3) or "", 0)
+    else:
+        second = _UNITS[match.group(4)]
+    return f"{first}{second:02d}"
 
 
 def collapse_spoken_digits(text: str) -> str:
@@ -79,6 +96,7 @@ def collapse_spoken_digits(text: str) -> str:
     multi-digit numeral never joins a run ("last four 3210" stays as it is)."""
     # "1-0-4-2", as an ASR writes digits read out one by one.
     text = _HYPHENATED_DIGITS.sub(lambda m: m.group().replace("-", ""), text)
+    text = _PAIRS.sub(_pair, text)
     tokens = [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
     out: list[str] = []
     pos = 0
@@ -99,7 +117,8 @@ def collapse_spoken_digits(text: str) -> str:
                 _digit_of(tokens[j + 1][0]) or tokens[j + 1][0] in _WEAK_DIGITS
             ):
                 d = _WEAK_DIGITS[tok]
-            if d is None and tok in ("-",) and digits:
+            if d is None and tok in ("-", ",") and digits and j + 1 < len(tokens) and _digit_of(tokens[j + 1][0]):
+                # "nine eight seven six five, four three..." : a breath between groups
                 j += 1
                 continue
             if d is None:
@@ -107,7 +126,8 @@ def collapse_spoken_digits(text: str) -> str:
             digits += d
             words += not tok.isdigit()
             j += 1
-        if len(digits) >= 3 and words:
+        # Spoken words ("one zero four two") or single digits spaced out ("3 0 0 2"), three or more.
+        if len(digits) >= 3 and (words or len(digits) >= 4):
             start, end = tokens[i][1], tokens[j - 1][2]
             out.append(text[pos:start])
             out.append(digits)
