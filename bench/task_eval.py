@@ -35,6 +35,8 @@ def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--lang", default="en,hi,bn,mr", help="comma-separated languages (default: all four)")
     p.add_argument("--only", nargs="*", default=None, help="scenario ids to run (default: all)")
+    p.add_argument("--scenarios", type=Path, default=None,
+                   help="a folder of scenario files to run instead of support/evals/scenarios (same format)")
     p.add_argument("--voice-phrasings", type=int, default=1,
                    help="phrasings per scenario sent to /api/voice/text to measure spoken seconds (0-4, default 1)")
     p.add_argument("--failures", action="store_true", help="print the tuning set's failed runs with transcripts")
@@ -57,7 +59,8 @@ def main(argv=None) -> int:
         from support.evals.shop import Shop
         from voxsite.services import api_key_create
 
-        chosen = [s for s in sc.load(languages) if args.only is None or s.id in args.only]
+        loaded = sc.load(languages) if args.scenarios is None else sc.load(languages, directory=args.scenarios)
+        chosen = [s for s in loaded if args.only is None or s.id in args.only]
         if not chosen:
             print("no scenario matched", file=sys.stderr)
             return 2

@@ -139,6 +139,8 @@ class _Turn(Acts):
 
     def _slot_step(self, pending: dict[str, Any], slots: dict[str, Any], p: Parse, text: str) -> Maybe:
         intent, awaiting, tries = pending.get("intent"), pending.get("awaiting"), int(pending.get("tries", 0))
+        if intent in ORDER_INTENTS and p.intent in ORDER_INTENTS and p.intent != intent:
+            intent = p.intent  # "ok, cancel it, phone 98765...": the latest words say which action
         e = p.entities
         phone = e.get("phone") or e.get("last4")
         order = e.get("order_number")

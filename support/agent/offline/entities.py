@@ -19,6 +19,15 @@ _ORDER_KW = re.compile(
     fold_script(lx.ORDER_WORD).replace("<", START).replace(">", END)
     + rf"\S*\s*(?:number|no\.?|num|#|id|नंबर|नम्बर|ক্রমিক|নম্বর|নাম্বার|क्रमांक)?\s*(?:is|है|:|আছে|आहे)?\s*(\d{{3,8}}){END}"
 )
+# "order 10 50": an order number said in two halves.
+_ORDER_KW_HALVES = re.compile(
+    fold_script(lx.ORDER_WORD).replace("<", START).replace(">", END)
+    + rf"\S*\s*(?:number|no\.?|num|#|नंबर|নম্বর|क्रमांक)?\s*(\d{{2}})[\s-](\d{{2}}){END}"
+)
+# "1020 ऑर्डरचा", "1053 wala order", "১০৩৫ নম্বর অর্ডার": the number before the word.
+_ORDER_KW_AFTER = re.compile(
+    rf"{START}(\d{{3,8}})(?:\s+\S+){{0,2}}?\s*" + fold_script(lx.ORDER_WORD).replace("<", START).replace(">", END)
+)
 _RETURN_KW = re.compile(
     rf"{START}(?:returns?|refund|रिटर्न|রিটার্ন)\S*\s*(?:number|no\.?|id|नंबर|নম্বর|for|का|की|চে|चे)?\s*(?:is)?\s*(\d{{3,8}}){END}"
 )
@@ -141,7 +150,10 @@ def entities(text: Text) -> dict[str, Any]:
     elif "last4" not in ents and (m := _PHONE_LAST4.search(text.rest)):
         ents["last4"] = m.group(1)
         text.take(m.start(1), m.end(1))
-    if "order_number" not in ents and (m := _ORDER_KW.search(text.rest)):
+    if "order_number" not in ents and (m := _ORDER_KW_HALVES.search(text.rest)):
+        ents["order_number"] = f"ORD-{m.group(1)}{m.group(2)}"
+        text.take(m.start(1), m.end(2))
+    if "order_number" not in ents and (m := _ORDER_KW.search(text.rest) or _ORDER_KW_AFTER.search(text.rest)):
         ents["order_number"] = f"ORD-{m.group(1)}"
         text.take(m.start(1), m.end(1))
     if m := _RETURN_KW.search(text.rest):

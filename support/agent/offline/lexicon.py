@@ -35,9 +35,18 @@ HANDOFF = rx(
     r"<(insaan|insan|agent|customer care|manager)\S* se (baat|jod)",
     r"(इंसान|व्यक्ति|एजेंट|कस्टमर केयर|मैनेजर)\S* से (जोड|बात)", r"(এজেন্ট|মানুষ|ম্যানেজার)\S* (সাথে|সঙ্গে) (যোগাযোগ|কথা)",
     r"কাস্টমার কেয়ার\S* (সাথে|সঙ্গে)", r"(एजंट|माणसा|मॅनेजर|कस्टमर केअर)\S*शी (जोड|बोल)", r"बोलणे करून द्या",
+    r"<(give|put) me (to |through to )?(an? |the )?(agent|human|person|manager|executive)",
+    r"(কাস্টমার কেয়ার|এজেন্ট|ম্যানেজার|মানুষ)\S* (দিন|ডাকুন|চাই)", r"(एजेंट|मैनेजर|कस्टमर केयर)\S* (दीजिए|बुलाइए|बुलाओ)",
+    r"(एजंट|मॅनेजर|कस्टमर केअर)\S* (द्या|बोलवा)", r"<(agent|manager|customer care) (do|dijiye|bulao)",
+    r"(कस्टमर केअर|कस्टमर केयर|কাস্টমার কেয়ার)\S* (फोन|कॉल|ফোন)", r"<call (the )?(customer care|an agent|a human|a person)",
 )
 
 COMPLAINT_BILLING = rx(
+    r"<(payment|paise|money|amount)\S* (twice|two times|do baar|double)", r"(पैसे|पेमेंट)\S* (दोनदा|दोन वेळा|दो बार)",
+    r"(দুবার|দুইবার|দু'বার) (টাকা|পেমেন্ট)", r"(টাকা|পেমেন্ট)\S* (দুবার|দুইবার)", r"(दोन वेळा|दोनदा) (पैसे|पेमेंट)",
+    r"पैसे गेले", r"(ज्यादा|ज़्यादा|ज्यादा) पैसे (कट|काट)", r"<(extra|more) (money|amount) (deducted|charged|cut)",
+    r"(डबल|दो बार) (पेमेंट|चार्ज)", r"<double (payment|charge)", r"ডাবল (পেমেন্ট|চার্জ)", r"(दो बार का|दो बार) चार्ज",
+    r"पैसे कट गए (लेकिन|पर)", r"<paise kat gaye (lekin|par|but)",
     r"<(charged|deducted|debited|billed) (twice|two times|double|extra|more)",
     r"<(double|twice|extra|over) ?charg", r"<(money|amount|payment)\S* (was |got |has been )?(deducted|debited|cut)",
     r"<(deducted|debited)>", r"<refund\S* (for|of|on) (my |the )?(last |previous )?(bill|invoice|charge|payment)",
@@ -49,9 +58,14 @@ COMPLAINT_BILLING = rx(
 COMPLAINT_DELIVERY = rx(
     r"<(delivery|courier) ?(guy|boy|man|person|agent|executive)\S* (was |is )?(very |so |really )?(rude|misbehav|abusive)",
     r"<marked (as )?delivered but", r"डिलीवरी (बॉय|वाला)\S* (ने )?(बदतमीज|गाली)", r"ডেলিভারি বয়\S* খারাপ",
+    r"डिलीवरी (बॉय|वाल)\S*( ने)?( \S+){0,3} (बदतमीज|गाली|बुरा|बेकार|रूड)", r"(बुरा|खराब) (बर्ताव|व्यवहार)",
+    r"<delivery (boy|wala|guy|person)\S*( ne)?( \S+){0,3} (badtameez|rude|bura|gali|abus)", r"<(rude|misbehav)",
+    r"ডেলিভারি (বয়|ম্যান)\S*( \S+){0,3} (খারাপ|অভদ্র)", r"(খারাপ|অভদ্র) ব্যবহার",
+    r"डिलिव्हरी (बॉय|करणार)\S*( \S+){0,3} (उद्धट|वाईट)", r"उद्धट",
 )
 COMPLAINT_GENERAL = rx(
-    r"<complain", r"<(file|raise|register|lodge) (a )?(complaint|ticket)", r"<shikayat", r"शिकायत",
+    r"<complain", r"<(file|raise|register|lodge) (a )?(complaint|ticket)", r"<shikayat", r"शिकायत", r"कंप्लेंट",
+    r"कम्प्लेंट", r"কমপ্লেইন", r"কমপ্লেন",
     r"অভিযোগ", r"तक्रार",
 )
 
@@ -73,7 +87,9 @@ POLICY_IMPLICIT = [
     ("returns", rx(r"<how (many|long|much time)\S* (days )?(do i have |have i got |can i )?(to )?return",
                    r"<return (window|period)", r"<within how many days", r"<kitne din (me|mein|tak) return",
                    r"कितने दिन\S*( \S+){0,3} (रिटर्न|वापस|लौटा)", r"কত ?দিন\S*( \S+){0,3} (ফেরত|রিটার্ন)",
-                   r"किती दिवसा\S*( \S+){0,3} (परत|रिटर्न)")),
+                   r"किती दिवसा\S*( \S+){0,3} (परत|रिटर्न)", r"<return\S* kitne din", r"<kitne din\S*( \S+){0,3} (return|wapas)",
+                   r"(रिटर्न|वापस)\S* कितने दिन", r"(ফেরত|রিটার্ন)\S*( \S+){0,2} কত ?দিন", r"(परत|रिटर्न)\S*( \S+){0,2} किती दिवस",
+                   r"<how (many days|long)\S*( \S+){0,4} return")),
 ]
 
 STATUS_WORDS = rx(
@@ -84,7 +100,11 @@ STATUS_WORDS = rx(
     r"मिळेल", r"मिळाला नाही",
     r"<approv", r"<(hua|hui|hue) (ya|kya|ki)", r"(हुआ|हुई) (या|क्या|कि)", r"অনুমোদ", r"(ফেরত|টাকা) এসেছে", r"মঞ্জুর",
     r"मंजूर", r"परत आले", r"झाला का", r"झाले का",
+    r"<happen", r"<news>", r"जानकारी", r"स्थिति", r"স্থিতি", r"আপডেট", r"খবর", r"माहिती", r"स्थिती", r"कुठपर्यंत",
+    r"पिकअप", r"পিকআপ", r"হয়েছে কি", r"হল কি", r"हुआ क्या", r"<hua kya",
 )
+# "How do I get my money back?": a question about the rules, not about one order.
+HOW_QUESTION = rx(r"<how>", r"<kaise", r"कैसे", r"কীভাবে", r"কিভাবে", r"कसे>", r"कसा>", r"कशी>")
 # "I want my money back": about a refund, not about sending the parcel back.
 MONEY_BACK = rx(r"<money back", r"<paise? wapas", r"<paisa wapas", r"पैस\S* वापस", r"টাকা ফেরত", r"पैसे परत")
 RETURN_WORD = rx(r"<returns?>", r"<returned", r"<refund", r"रिटर्न", r"रिफंड", r"वापसी", r"রিটার্ন", r"রিফান্ড",
@@ -101,7 +121,8 @@ RETURN_REASONS = [
     ("wrong_item", rx(r"<wrong (item|product|thing|colou?r|size item)", r"<different (item|product)",
                       r"<galat", r"गलत", r"ভুল", r"चुकीच")),
     ("damaged", rx(r"<damage", r"<broken", r"<defective", r"<not working", r"<torn", r"<kharab", r"<toot", r"<tut",
-                   r"डैमेज", r"डॅमेज", r"ড্যামেজ", r"ক্ষতিগ্রস্ত", r"फाटलेल",
+                   r"डैमेज", r"डॅमेज", r"ড্যামেজ", r"ক্ষতিগ্রস্ত", r"फाटलेल", r"<fat(i|a|e) hu", r"<phat", r"फटी",
+                   r"<toot(a|i|e)", r"<leak", r"लीक",
                    r"टूट", r"खराब", r"फटा", r"ভাঙা", r"ভেঙে", r"নষ্ট", r"খারাপ", r"छेंड", r"तुटल", r"फुटल", r"फाटल")),
     ("size_fit", rx(r"<size", r"<fit", r"<too (small|big|tight|loose)", r"साइज", r"साईज", r"छोटा", r"ढीला",
                     r"সাইজ", r"মাপ", r"ছোট", r"লहान", r"लहान", r"मोठा")),
@@ -124,7 +145,7 @@ TRACK = rx(
     r"कहां", r"कब", r"ट्रैक", r"स्टेटस", r"पहुंच", r"आया नहीं", r"नहीं आया", r"आएगा", r"कोथाय",
     r"কোথায়", r"কবে", r"ট্র্যাক", r"স্ট্যাটাস", r"আসেনি", r"আসবে", r"পৌঁছ", r"কুঠে",
     r"कुठे", r"कधी", r"ट्रॅक", r"स्टेटस", r"आली नाही", r"आला नाही", r"येईल", r"पोहोच",
-    r"<update", r"খবর", r"অবস্থা", r"काय झाल", r"स्थिती", r"स्थिति",
+    r"<update", r"খবর", r"অবস্থা", r"काय झाल", r"स्थिती", r"स्थिति", r"कुठपर्यंत", r"कुठवर", r"कहां तक",
 )
 
 PRODUCT_DETAILS = rx(
@@ -258,8 +279,9 @@ PHONE_WORD = rx(r"<phone", r"<mobile", r"<last", r"<digits?", r"<ending", r"<end
                 r"फोन", r"मोबाइल", r"मोबाईल", r"आखिरी", r"अंक", r"ফোন", r"মোবাইল", r"শেষ", r"সংখ্যা", r"शेवटच", r"संपतो")
 
 # Pointing back at a product just listed.
-CHEAPER = rx(r"<cheap", r"<less expensive", r"<lower price", r"<sast", r"<kam (daam|dam|keemat|price)",
-             r"सस्त", r"कम (दाम|कीमत)", r"সস্তা", r"কম দাম", r"स्वस्त", r"कमी (किंमत|किमत)")
+CHEAPER = rx(r"<cheap", r"<less expensive", r"<lower price", r"<sast", r"<kam (daam|dam|keemat|price|ka|wala|vala|wali)",
+             r"<(lowest|less|low) price", r"सस्त", r"कम (दाम|कीमत|का|वाला|वाली)", r"সস্তা", r"কম দাম", r"स्वस्त",
+             r"कमी (किंमत|किमत)")
 COSTLIER = rx(r"<expensive", r"<costl", r"<pricier", r"<mehng", r"<mehang", r"महंग", r"দামি", r"বেশি দাম", r"महाग")
 MORE_ORDINALS = [
     (1, rx(r"<1st>", r"पहला", r"पहले वाल", r"প্রথমটা", r"पहिल")),

@@ -81,9 +81,13 @@ def _classify(text: Text, ents: dict[str, Any]) -> str:
         return "complaint"
     numbered = any(k in ents for k in ("order_number", "return_number", "_bare", "_return_ref"))
     # "How many days does a refund take?" asks about the shop's rules, not about one return.
-    if lx.REFUND_WORD.search(t) and lx.TIME_QUESTION.search(t) and not numbered and not lx.POLICY_WORD.search(t):
+    refund = lx.REFUND_WORD.search(t) or lx.MONEY_BACK.search(t)
+    if refund and (lx.TIME_QUESTION.search(t) or lx.HOW_QUESTION.search(t)) and not numbered and not lx.POLICY_WORD.search(t):
         ents["faq_query"] = lx.REFUND_TIME_QUERY
         return "faq"
+    # "ORD-1020's refund?", "1020 ऑर्डरचा रिफंड झाला का": the order's own refund (track shows it).
+    if refund and "order_number" in ents and "return_number" not in ents and not _reason(t):
+        return "track_order"
     if _policy_kind(t) or lx.POLICY_WORD.search(t) and not ents:
         return "policy"
     has_return_word = lx.RETURN_WORD.search(t)
@@ -172,8 +176,7 @@ def _query_words(text: Text) -> list[str]:
     for word in _words(text.rest):
         if word in QUERY_STOPWORDS or word.isdigit() and len(word) < 2:
             continue
-        if not word.isascii():
-            word = translate(word) or word
+        word = translate(word) or word
         word = singular(word)
         if word not in out:
             out.append(word)
@@ -217,7 +220,10 @@ def parse(text: str, language: str | None = None, *, expecting: str | None = Non
         if intent == "return_status" or expecting == "return_number":
             ents["return_number"] = f"RET-{return_ref}"
             return_ref = None
-    if intent in ORDER_INTENTS and "order_number" not in ents and (return_ref or bare):
+    if (intent in ORDER_INTENTS and expecting == "phone" and bare and len(bare) == 4 and not return_ref
+            and not lx.CORRECTION.search(t.full) and "order_number" not in ents and not _phone_given(ents)):
+        ents["last4"] = bare  # "ok cancel it, 3007" when asked for the phone: its last four digits
+    elif intent in ORDER_INTENTS and "order_number" not in ents and (return_ref or bare):
         ents["order_number"] = f"ORD-{return_ref or bare}"
     elif intent == "return_status" and "return_number" not in ents and bare:
         ents["return_number"] = f"RET-{bare}"
@@ -255,6 +261,10 @@ def parse(text: str, language: str | None = None, *, expecting: str | None = Non
 
 _CUES = (("correction", lx.CORRECTION), ("time_question", lx.TIME_QUESTION), ("phone_word", lx.PHONE_WORD),
          ("cheaper", lx.CHEAPER), ("costlier", lx.COSTLIER), ("refund", lx.REFUND_WORD), ("details", lx.ORDER_DETAILS))
+
+
+def _phone_given(ents: dict[str, Any]) -> bool:
+    return "phone" in ents or "last4" in ents
 
 
 def _cues(t: str) -> frozenset[str]:
