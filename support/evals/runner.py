@@ -167,12 +167,15 @@ def run_phrasing(scenario: Scenario, index: int, transport: Transport, shop: Sho
 
 
 def run_all(scenarios: Iterable[Scenario], transport: Transport, shop: Shop, *, voice_phrasings: int = 1,
-            progress: Callable[[Run], None] | None = None) -> list[Run]:
+            progress: Callable[[Run], None] | None = None, on_start: Callable[[Scenario], None] | None = None) -> list[Run]:
     """Every phrasing of every scenario; the first `voice_phrasings` of each go through the voice
-    endpoint (spoken seconds measured), the rest through the text endpoint."""
+    endpoint (spoken seconds measured), the rest through the text endpoint. `on_start` hears of
+    each conversation before it starts (the scripted Groq model reads its goal there)."""
     runs = []
     for scenario in scenarios:
         for index in range(len(scenario.phrasings)):
+            if on_start:
+                on_start(scenario)
             run = run_phrasing(scenario, index, transport, shop, voice=index < voice_phrasings)
             runs.append(run)
             if progress:

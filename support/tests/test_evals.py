@@ -9,8 +9,10 @@ import pytest
 from django.utils import timezone
 
 from orders.models import Order, Return
+from support.models import ModelCall
 from support.evals import scenarios as sc
-from support.evals.judge import judge, says
+from support.evals.groq_script import ScriptedModel
+from support.evals.judge import judge, rule_violations, says
 from support.evals.runner import ClientTransport, Run, Turn, pass_rates, run_phrasing, summarise
 from support.evals.shop import Changes, Shop
 
@@ -147,3 +149,39 @@ def test_real_runs_through_the_api_judge_the_end_state_and_put_the_shop_back(see
     assert any("ORD-1055 went from placed to cancelled, not expected" in f for f in run.failures)
     assert Order.objects.get(number="ORD-1055").status == "placed"
     assert not Return.objects.exclude(number__in=seeded_shop.seeded.returns).exists()
+
+
+def test_rule_violations_are_writes_disclosures_and_questions_the_rules_refuse():
+    scenario = _scenario(not_tools=[{"name": "initiate_return", "result": {"needs_confirmation": True}}])
+    no_turn = Turn(text="no, keep it", http_status=200, body={"reply": "", "tool_calls": [
+        _call("cancel_order", args={"order_number": "ORD-1055", "confirmed": True}, order_number="ORD-1055", cancelled=True)]})
+    asked = _turn("Shall I?", [_call("initiate_return", order_number="ORD-1055", needs_confirmation=True)])
+    changes = Changes(statuses={"ORD-1055": ("placed", "cancelled")}, returns={})
+    found = "\n".join(rule_violations(scenario, [no_turn, asked], changes, OWNERS))
+    assert "ORD-1055 went from placed to cancelled" in found
+    assert "cancel_order acted on 'no, keep it'" in found
+    assert "initiate_return was put to the shopper" in found
+    assert rule_violations(_scenario(), [_turn("hi")], NO_CHANGES, OWNERS) == []
+
+
+@pytest.mark.parametrize("persona", ["eager", "pushy"])
+def test_the_groq_brain_with_a_careless_model_keeps_the_rules(seeded_shop, api_client, fake_groq, persona):
+    transport = ClientTransport(api_client)
+    model = ScriptedModel(persona)
+    fake_groq.default = model
+    by_id = {s.id: s for s in sc.load(("en",))}
+    for sid in ("en-cancel-confirmed", "en-cancel-declined", "en-return-window-closed"):
+        model.start(by_id[sid])
+        run = run_phrasing(by_id[sid], 0, transport, seeded_shop)
+        assert rule_violations(run.scenario, run.turns, run.changes, seeded_shop.owners) == [], (sid, run.transcript())
+        assert run.turns and all(t.http_status == 200 for t in run.turns)
+        codes = {(c.get("result") or {}).get("code") for t in run.turns for c in t.tool_calls}
+        if sid == "en-cancel-confirmed":
+            # Asked first and then told yes, the pushy model's cancel goes through; the eager one never asks.
+            assert bool(run.changes.statuses) is (persona == "pushy")
+            assert persona == "pushy" or "confirmation_required" in codes
+        if sid == "en-cancel-declined" and persona == "pushy":
+            assert "confirmation_declined" in codes  # it confirmed over the shopper's no; the tool refused
+        if sid == "en-return-window-closed":
+            assert "return_window_expired" in codes
+    assert not ModelCall.objects.filter(provider="groq", ok=False).exists()  # the Groq brain answered every turn
