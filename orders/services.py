@@ -138,6 +138,40 @@ class ReturnLine:
     quantity: int
 
 
+def _units_in_returns(order: Order) -> dict[int, int]:
+    """Units of each order item already in a return that is open or done (rejected and cancelled
+    returns give their units back)."""
+    already: dict[int, int] = {}
+    for ri in ReturnItem.objects.filter(ret__order=order).exclude(ret__status__in=[R.REJECTED, R.CANCELLED]):
+        already[ri.order_item_id] = already.get(ri.order_item_id, 0) + ri.quantity
+    return already
+
+
+def return_check_allowed(*, order: Order, now=None, already: dict[int, int] | None = None) -> None:
+    """Raise the RuleViolation a whole-order return would meet, without writing anything: the order
+    must be delivered, inside the returns policy's window, and have units not already in a return.
+    The assistant checks this BEFORE asking the shopper to confirm a return."""
+    now = now or timezone.now()
+    if order.status != S.DELIVERED:
+        raise RuleViolation(
+            f"Order {order.number} is {order.get_status_display().lower()}; only delivered orders can be returned.",
+            code="return_order_not_delivered", status=order.status,
+        )
+    window = return_window_days()
+    delivered_at = order.delivered_at or order.updated_at
+    if now - delivered_at > timedelta(days=window):
+        raise RuleViolation(
+            f"Order {order.number} was delivered on {delivered_at:%d %b %Y}; returns are accepted within {window} days of delivery.",
+            code="return_window_expired", window_days=window, delivered_on=delivered_at.date().isoformat(),
+        )
+    already = _units_in_returns(order) if already is None else already
+    if all(already.get(item.pk, 0) >= item.quantity for item in order.items.all()):
+        open_returns = list(order.returns.exclude(status__in=[R.REJECTED, R.CANCELLED]).order_by("number")
+                            .values_list("number", flat=True))
+        raise RuleViolation(f"Every item on order {order.number} is already in a return.",
+                            code="return_quantity_exceeded", available=0, returns=open_returns)
+
+
 @transaction.atomic
 def return_create(
     *, order: Order, reason: str, actor: str, lines: list[ReturnLine] | None = None, reason_detail: str = "",
@@ -147,25 +181,13 @@ def return_create(
     for more units than were bought minus those already in an open or finished return."""
     locked = _locked_order(order)
     now = now or timezone.now()
-    if locked.status != S.DELIVERED:
-        raise RuleViolation(
-            f"Order {locked.number} is {locked.get_status_display().lower()}; only delivered orders can be returned.",
-            code="return_order_not_delivered", status=locked.status,
-        )
-    window = return_window_days()
-    delivered_at = locked.delivered_at or locked.updated_at
-    if now - delivered_at > timedelta(days=window):
-        raise RuleViolation(
-            f"Order {locked.number} was delivered on {delivered_at:%d %b %Y}; returns are accepted within {window} days of delivery.",
-            code="return_window_expired", window_days=window,
-        )
+    already = _units_in_returns(locked)
+    # Explicit lines are checked unit by unit below; a whole-order return needs a unit left to return.
+    return_check_allowed(order=locked, now=now, already={} if lines else already)
     if reason not in Return.Reason.values:
         raise RuleViolation(f"Unknown return reason {reason!r}.", code="return_invalid_reason", allowed=Return.Reason.values)
 
     items = {i.pk: i for i in locked.items.all()}
-    already: dict[int, int] = {}
-    for ri in ReturnItem.objects.filter(ret__order=locked).exclude(ret__status__in=[R.REJECTED, R.CANCELLED]):
-        already[ri.order_item_id] = already.get(ri.order_item_id, 0) + ri.quantity
     if lines:
         # The same item listed twice counts once, with the quantities added, so a split list
         # cannot return more than was bought.
@@ -177,9 +199,6 @@ def return_create(
             wanted[line.order_item_id] = wanted.get(line.order_item_id, 0) + line.quantity
     else:
         wanted = {pk: i.quantity - already.get(pk, 0) for pk, i in items.items() if i.quantity > already.get(pk, 0)}
-        if not wanted:
-            raise RuleViolation(f"Every item on order {locked.number} is already in a return.",
-                                code="return_quantity_exceeded", available=0)
     for item_id, quantity in wanted.items():
         item = items.get(item_id)
         if item is None:

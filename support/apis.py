@@ -111,6 +111,11 @@ class ConversationMessageApi(ConversationView):
     channel = Conversation.Channel.WEB_TEXT
 
     def post(self, request):
+        result, token = self.turn(request)
+        return Response(turn_payload(result, token, request))
+
+    def turn(self, request):
+        """Validate, open or start the conversation, run the turn: (TurnResult, new token or None)."""
         data = validated(s.TextTurnInSerializer, request.data)
         text = data["text"]
         language = data.get("language")
@@ -123,8 +128,7 @@ class ConversationMessageApi(ConversationView):
             conv, token = conversation_create(
                 channel=Conversation.Channel.API if key else self.channel, language=language or "en", api_key=key,
             )
-        result = conversation_turn(conversation=conv, text=text, language=language)
-        return Response(turn_payload(result, token, request))
+        return conversation_turn(conversation=conv, text=text, language=language), token
 
 
 @extend_schema(
@@ -137,15 +141,13 @@ class VoiceTextApi(ConversationMessageApi):
     def post(self, request):
         from .voice import reply_audio
 
-        response = super().post(request)
-        body = response.data
-        from .models import Message
-
+        result, token = self.turn(request)
+        body = turn_payload(result, token, request)
         if body["message_id"] is None:  # a staff member has taken over: the assistant said nothing
             body["audio"] = None
             return Response(body)
-        message = Message.objects.select_related("conversation").get(pk=body["message_id"])
-        body["audio"] = reply_audio(message=message, text=body["reply"], language=body["language"])
+        # The audio says the brain's spoken version (the answer first, short); `reply` keeps the detail.
+        body["audio"] = reply_audio(message=result.assistant_message, text=result.speech, language=result.language)
         return Response(body)
 
 

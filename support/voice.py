@@ -115,7 +115,8 @@ def voice_turn(
             "confidence": transcript.confidence, "reply": "", "intent": result.intent, "taken_over": True,
             "tool_calls": [], "timings": timings, "message_id": None, "audio": None,
         }
-    pcm, tts_ms = speech_synthesize(text=result.reply, language=result.language, on_call=calls.append)
+    # The voice says the brain's spoken version (the answer first, short); the text reply keeps the detail.
+    pcm, tts_ms = speech_synthesize(text=result.speech, language=result.language, on_call=calls.append)
     timings.update(brain_ms=result.timings.get("brain_ms"), tts_ms=round(tts_ms, 1),
                    total_ms=round((time.perf_counter() - t0) * 1000, 1))
     with transaction.atomic():

@@ -14,6 +14,7 @@ from orders.services import (
     order_transition,
     return_approve,
     return_cancel,
+    return_check_allowed,
     return_create,
     return_mark_picked_up,
     return_refund,
@@ -559,3 +560,18 @@ def test_order_becomes_returned_only_when_the_last_unit_across_returns_is_refund
     assert order.status == S.RETURNED
     assert order.amount_refunded == Decimal("3098.00")
     assert order.events.filter(to_status=S.RETURNED).count() == 1
+
+
+def test_return_check_allowed_refuses_like_return_create_and_writes_nothing():
+    PolicyFactory(kind="returns", language="en", return_window_days=7)
+    late = DeliveredOrderFactory(delivered_at=timezone.now() - timedelta(days=8))
+    with pytest.raises(RuleViolation) as err:
+        return_check_allowed(order=late)
+    assert err.value.code == "return_window_expired" and err.value.extra["window_days"] == 7
+    fresh = DeliveredOrderFactory()
+    return_check_allowed(order=fresh)  # allowed: no exception
+    ret = return_create(order=fresh, reason="size_fit", actor="t")
+    with pytest.raises(RuleViolation) as err:
+        return_check_allowed(order=fresh)
+    assert err.value.code == "return_quantity_exceeded" and err.value.extra["returns"] == [ret.number]
+    assert Return.objects.count() == 1

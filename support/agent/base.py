@@ -20,10 +20,11 @@ class ToolResult:
     code: str = ""
 
     def as_payload(self) -> dict[str, Any]:
-        """What the LLM sees: compact and structured."""
+        """What the LLM sees: compact and structured. A refusal may carry details (which return
+        already covers the order, the return window) in `data`."""
         if self.ok:
             return {"ok": True, **self.data}
-        return {"ok": False, "error": self.error, "code": self.code}
+        return {"ok": False, "error": self.error, "code": self.code, **self.data}
 
 
 class LazyList(Sequence):
@@ -64,6 +65,9 @@ class TurnContext:
     history: Sequence[dict[str, str]] = field(default_factory=list)
     persona: str = "support_agent"
     channel: str = "web-text"
+    # The shopper's words this turn. Tools read them to check that a confirmed write answers a yes
+    # (support.agent.offline.yesno), whichever brain asks; None where there are none (direct calls).
+    text: str | None = None
 
 
 # Events a brain yields, in order. The pipeline turns them into records and client events.
@@ -95,6 +99,14 @@ class ModelCalled:
 
 
 @dataclass
+class Spoken:
+    """What a voice says for this turn, when it differs from the text: the answer first, short,
+    with an offer of more; the text (TextDelta) may carry the detail. Yielded before the text."""
+
+    text: str
+
+
+@dataclass
 class Intent:
     """The brain's reading of the turn (for tags, dashboards and the offline accuracy fixture)."""
 
@@ -102,7 +114,7 @@ class Intent:
     entities: dict[str, Any] = field(default_factory=dict)
 
 
-BrainEvent = TextDelta | ToolCalled | ModelCalled | Intent
+BrainEvent = TextDelta | ToolCalled | ModelCalled | Intent | Spoken
 
 
 class ToolRunner(Protocol):

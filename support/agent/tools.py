@@ -1,9 +1,13 @@
 """The agent's tools: one registry, each tool a typed function with a JSON schema.
 
-Identity and confirmation are enforced HERE, not in the brains, so that no phrasing that
-gets past a language model (or the offline rules) can reveal or change another customer's
-order: every order/return tool first resolves the order through `_authorise_order`, and
-cancel/return act only when a confirmation was asked for on an earlier turn.
+Identity, eligibility and confirmation are enforced HERE, not in the brains, so that no phrasing
+that gets past a language model (or the offline rules) can reveal or change another customer's
+order (tau-bench's retail rules):
+- every order/return tool first resolves the order through `_authorise_order`;
+- a write is checked for eligibility (status, return window, already returned) BEFORE the
+  shopper is asked to confirm it, so nobody is asked to confirm something that will be refused;
+- cancel/return act only when the same action on the same order was put to the shopper on an
+  earlier turn (at most CONFIRMATION_TURNS ago) and the shopper's words this turn say yes.
 """
 
 from __future__ import annotations
@@ -18,15 +22,7 @@ from django.db import transaction
 from voxsite.errors import DomainError
 
 from .base import ToolCalled, ToolResult, TurnContext
-
-MAX_VERIFY_FAILURES = 5
-
-
-class ToolError(Exception):
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code, self.message = code, message
-
+from .rules import CONFIRMATION_TURNS, MAX_VERIFY_FAILURES, ToolError, authorise_order, require_confirmation  # noqa: F401
 
 @dataclass(frozen=True)
 class Tool:
@@ -96,69 +92,8 @@ def validate_arguments(schema: dict[str, Any], args: Any) -> dict[str, Any]:
     return clean
 
 
-# ---------------------------------------------------------------------------
-# Identity
-
-
-def _state_list(ctx: TurnContext, key: str) -> list:
-    value = ctx.state.get(key)
-    if not isinstance(value, list):
-        value = ctx.state[key] = []
-    return value
-
-
-def _authorise_order(ctx: TurnContext, order_number: str, phone: str | None):
-    """Return the order only if this shopper may see it; otherwise raise a ToolError that reveals
-    nothing about the order (not even whether it exists)."""
-    from orders.selectors import order_get, order_verify_contact
-
-    try:
-        order = order_get(number=order_number)
-    except DomainError:
-        order = None
-
-    if ctx.customer_id is not None:
-        if order is None or order.customer_id != ctx.customer_id:
-            raise ToolError("order_not_found", f"No order {order_number} on this customer's account.")
-        return order
-
-    if order is not None and order.number in _state_list(ctx, "verified_orders"):
-        return order
-
-    if int(ctx.state.get("verify_failures", 0)) >= MAX_VERIFY_FAILURES:
-        raise ToolError("verification_locked", "Too many failed verification attempts in this conversation; offer a human agent.")
-    if not phone:
-        raise ToolError(
-            "verification_required",
-            "Ask the shopper for the phone number on the order (or its last 4 digits) before sharing anything about it.",
-        )
-    if order is None or not order_verify_contact(order=order, phone=phone):
-        ctx.state["verify_failures"] = int(ctx.state.get("verify_failures", 0)) + 1
-        raise ToolError("verification_failed", "The order number and phone number do not match our records.")
-    _state_list(ctx, "verified_orders").append(order.number)
-    ctx.state["order_in_focus"] = order.number
-    return order
-
-
 def _money(value) -> str | None:
     return None if value is None else f"{Decimal(value):.2f}"
-
-
-def _require_confirmation(ctx: TurnContext, action: str, key: str, confirmed: bool, summary: str) -> dict | None:
-    """First call: store a pending confirmation and return the question's data. A confirmed call
-    proceeds only if the same action on the same object was put to the shopper on an EARLIER turn."""
-    pending = ctx.state.get("pending_confirmation") or {}
-    turn = int(ctx.state.get("turn", 0))
-    if confirmed:
-        if pending.get("action") == action and pending.get("key") == key and int(pending.get("turn", turn)) < turn:
-            ctx.state.pop("pending_confirmation", None)
-            return None
-        raise ToolError(
-            "confirmation_required",
-            "The shopper has not confirmed this yet: call without confirmed, ask them, and call again after they say yes.",
-        )
-    ctx.state["pending_confirmation"] = {"action": action, "key": key, "turn": turn}
-    return {"needs_confirmation": True, "action": action, "summary": summary}
 
 
 # ---------------------------------------------------------------------------
@@ -196,10 +131,18 @@ def get_product_details(ctx: TurnContext, args: dict) -> dict:
     }
 
 
+def _refund_facts(order) -> dict:
+    """What was refunded on an order (cancelled or returned), so "where is my refund for ORD-1020?"
+    has an answer without a return number."""
+    if not order.amount_refunded:
+        return {}
+    return {"refund_amount": _money(order.amount_refunded), "payment_method": order.get_payment_method_display()}
+
+
 def track_order(ctx: TurnContext, args: dict) -> dict:
     from orders.selectors import order_tracking
 
-    order = _authorise_order(ctx, args["order_number"], args.get("phone"))
+    order = authorise_order(ctx, args["order_number"], args.get("phone"))
     events = order_tracking(order=order)
     last = events[-1] if events else None
     ctx.state["order_in_focus"] = order.number
@@ -211,30 +154,36 @@ def track_order(ctx: TurnContext, args: dict) -> dict:
             {"description": last.description, "location": last.location, "time": last.occurred_at.isoformat()}
             if last else None
         ),
+        **_refund_facts(order),
     }
 
 
 def get_order_details(ctx: TurnContext, args: dict) -> dict:
-    order = _authorise_order(ctx, args["order_number"], args.get("phone"))
+    order = authorise_order(ctx, args["order_number"], args.get("phone"))
     ctx.state["order_in_focus"] = order.number
     return {
         "order_number": order.number, "status": order.status, "status_label": order.get_status_display(),
         "placed_at": order.placed_at.date().isoformat(),
         "items": [{"name": i.name, "quantity": i.quantity, "unit_price": _money(i.unit_price)} for i in order.items.all()],
         "total": _money(order.total), "payment_method": order.get_payment_method_display(), "city": order.shipping_city,
+        **_refund_facts(order),
     }
 
 
 def cancel_order(ctx: TurnContext, args: dict) -> dict:
     from orders.services import CANCELLABLE, order_cancel
 
-    order = _authorise_order(ctx, args["order_number"], args.get("phone"))
+    order = authorise_order(ctx, args["order_number"], args.get("phone"))
+    if order.status == order.Status.CANCELLED:
+        raise ToolError("order_already_cancelled", f"Order {order.number} is already cancelled.", order_number=order.number,
+                        **_refund_facts(order))
     if order.status not in CANCELLABLE:
         raise ToolError(
             "order_not_cancellable",
             f"Order {order.number} is {order.get_status_display().lower()}; only orders that have not shipped can be cancelled.",
+            order_number=order.number, status=order.status,
         )
-    ask = _require_confirmation(
+    ask = require_confirmation(
         ctx, "cancel_order", order.number, bool(args.get("confirmed")),
         f"Cancel order {order.number} ({order.items.count()} item(s), total ₹{order.total})",
     )
@@ -245,17 +194,19 @@ def cancel_order(ctx: TurnContext, args: dict) -> dict:
 
 
 def initiate_return(ctx: TurnContext, args: dict) -> dict:
-    from orders.models import Order
-    from orders.services import return_create
+    from orders.services import return_check_allowed, return_create
 
-    order = _authorise_order(ctx, args["order_number"], args.get("phone"))
-    if order.status != Order.Status.DELIVERED:
-        raise ToolError(
-            "return_order_not_delivered",
-            f"Order {order.number} is {order.get_status_display().lower()}; only delivered orders can be returned.",
-        )
+    order = authorise_order(ctx, args["order_number"], args.get("phone"))
+    if order.status == order.Status.RETURNED:
+        raise ToolError("order_already_returned", f"Order {order.number} has already been returned.",
+                        order_number=order.number, **_refund_facts(order))
+    try:
+        # Before the question: nobody is asked to confirm a return that would be refused.
+        return_check_allowed(order=order)
+    except DomainError as exc:
+        raise ToolError(exc.code, exc.message, order_number=order.number, **_details(exc.extra)) from None
     reason = args.get("reason") or "other"
-    ask = _require_confirmation(
+    ask = require_confirmation(
         ctx, "initiate_return", order.number, bool(args.get("confirmed")),
         f"Start a return for order {order.number} (reason: {reason.replace('_', ' ')})",
     )
@@ -263,6 +214,11 @@ def initiate_return(ctx: TurnContext, args: dict) -> dict:
         return {**ask, "order_number": order.number}
     ret = return_create(order=order, reason=reason, actor=f"agent:{ctx.conversation_id}", reason_detail="requested via assistant")
     return {"return_number": ret.number, "status": ret.status, "order_number": order.number}
+
+
+def _details(extra: dict) -> dict:
+    """A domain error's details as the model may see them (JSON scalars and lists of them)."""
+    return {k: v for k, v in extra.items() if isinstance(v, (str, int, float, bool, list)) and k != "allowed"}
 
 
 def get_return_status(ctx: TurnContext, args: dict) -> dict:
@@ -277,7 +233,7 @@ def get_return_status(ctx: TurnContext, args: dict) -> dict:
         if ctx.customer_id is None and not args.get("phone"):
             raise ToolError("verification_required", "Ask for the phone number on the order first.")
         raise ToolError("return_not_found", f"No return {args['return_number']} matches.")
-    _authorise_order(ctx, ret.order.number, args.get("phone"))
+    authorise_order(ctx, ret.order.number, args.get("phone"))
     return {
         "return_number": ret.number, "status": ret.status, "status_label": ret.get_status_display(),
         "order_number": ret.order.number, "refund_amount": _money(ret.refund_amount),
@@ -354,7 +310,8 @@ TOOLS: list[Tool] = [
          _schema({"order_number": ORDER_NO, "phone": PHONE, "confirmed": CONFIRMED, "reason": STR}, ("order_number",)), cancel_order, writes=True),
     Tool("search_faqs", "Search frequently asked questions (payments, delivery, account, offers...).",
          _schema({"query": STR}, ("query",)), search_faqs),
-    Tool("initiate_return", "Start a return for a delivered order inside the return window. Confirmation works like cancel_order.",
+    Tool("initiate_return", "Start a return for a delivered order inside the return window (checked before the confirmation "
+         "question: a refusal says why). Confirmation works like cancel_order.",
          _schema({"order_number": ORDER_NO, "phone": PHONE, "reason": {"type": "string", "enum": REASONS}, "confirmed": CONFIRMED},
                  ("order_number",)), initiate_return, writes=True),
     Tool("get_return_status", "Status of a return by its number (e.g. RET-2001). Needs verification of its order.",
@@ -402,9 +359,9 @@ class ToolRegistry:
                 data = tool.func(ctx, clean)
             result = ToolResult(ok=True, data=data)
         except ToolError as exc:
-            result = ToolResult(ok=False, error=exc.message, code=exc.code)
+            result = ToolResult(ok=False, data=exc.details, error=exc.message, code=exc.code)
         except DomainError as exc:
-            result = ToolResult(ok=False, error=exc.message, code=exc.code)
+            result = ToolResult(ok=False, data=_details(exc.extra), error=exc.message, code=exc.code)
         return ToolCalled(name=name, arguments=args, result=result, latency_ms=(time.perf_counter() - start) * 1000)
 
 

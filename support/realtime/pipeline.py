@@ -486,6 +486,7 @@ class VoicePipeline:
         brain.add_done_callback(lambda f: loop.call_soon_threadsafe(events.put_nowait, {"type": "_done"}))
         result: dict | None = None
         reply_language = language or self.language
+        spoken: str | None = None  # the brain's version for the ear, when it gives one
         try:
             chunker = Chunker(first_clause_min_chars=FIRST_CLAUSE_MIN_CHARS)
             speak_queue: asyncio.Queue = asyncio.Queue()
@@ -499,10 +500,18 @@ class VoicePipeline:
                     if clock.first_token is None:
                         clock.first_token = time.perf_counter()
                     await self._send_event(event)
-                    for clause in chunker.feed(event["text"]):
+                    for clause in chunker.feed(event["text"]) if spoken is None else ():
+                        speak_queue.put_nowait(clause)
+                elif kind == "spoken":
+                    # Said instead of the text deltas (which still go to the screen); it comes first.
+                    spoken = event["text"]
+                    if clock.first_token is None:
+                        clock.first_token = time.perf_counter()
+                    for clause in chunker.feed(spoken):
                         speak_queue.put_nowait(clause)
                 elif kind == "reply_reset":
                     chunker = Chunker(first_clause_min_chars=FIRST_CLAUSE_MIN_CHARS)
+                    spoken = None
                     await self._send_event(event)
                 elif kind == "language":
                     reply_language = self._reply_language = event["language"]
@@ -516,7 +525,8 @@ class VoicePipeline:
             await speaker_task
             if result["reply"]:  # empty while a staff member has taken over: the staff answer instead
                 await self._send_event({"type": "reply", "text": result["reply"], "language": reply_language,
-                                        "intent": result["intent"], "status": result["status"]})
+                                        "intent": result["intent"], "status": result["status"],
+                                        **({"spoken": spoken} if spoken else {})})
         except asyncio.CancelledError:
             speaker_task.cancel() if "speaker_task" in locals() else None
             # The brain thread finishes on its own and stores the turn; mark what was heard.

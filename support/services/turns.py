@@ -19,7 +19,7 @@ from django.db import transaction
 from voxsite import metrics
 from voxsite.errors import DomainError
 
-from ..agent.base import BrainError, Intent, LazyList, ModelCalled, TextDelta, ToolCalled, TurnContext
+from ..agent.base import BrainError, Intent, LazyList, ModelCalled, Spoken, TextDelta, ToolCalled, TurnContext
 from ..models import Conversation, Message, ModelCall, ToolCall
 from ..staff.live import live_publish_on_commit, message_event
 
@@ -60,6 +60,13 @@ class TurnResult:
     timings: dict[str, float] = field(default_factory=dict)
     brain: str = ""
     taken_over: bool = False
+    # What a voice says, when the brain made it differ from `reply` (short, the answer first);
+    # empty means "speak the reply".
+    spoken: str = ""
+
+    @property
+    def speech(self) -> str:
+        return self.spoken or self.reply
 
 
 def text_validate(*, text: Any) -> str:
@@ -151,6 +158,7 @@ def conversation_turn(
     ctx = TurnContext(
         conversation_id=str(conversation.pk), language=lang, customer_id=conversation.customer_id, state=state,
         history=LazyList(lambda: _history(conversation)[:-1]), persona=conversation.persona, channel=conversation.channel,
+        text=text,
     )
     emit({"type": "language", "language": lang})
     brains = brains if brains is not None else _default_brains()
@@ -162,6 +170,7 @@ def conversation_turn(
     tool_events: list[ToolCalled] = []
     model_events: list[ModelCalled] = []
     intent = "unknown"
+    spoken = ""
     try:
         from ..agent.chain import Fallback, stream_with_fallback
 
@@ -180,9 +189,13 @@ def conversation_turn(
             elif isinstance(event, Intent):
                 intent = event.name
                 emit({"type": "intent", "name": event.name})
+            elif isinstance(event, Spoken):
+                spoken = event.text.strip()
+                emit({"type": "spoken", "text": spoken})
             elif isinstance(event, Fallback):
                 BRAIN_FALLBACKS.inc(from_brain=event.from_brain)
                 parts.clear()
+                spoken = ""
                 first_token_ms = None
                 emit({"type": "reply_reset", "reason": "fallback", "from": event.from_brain})
         reply = "".join(parts).strip()
@@ -193,6 +206,7 @@ def conversation_turn(
         model_events.append(ModelCalled(provider="brain", model="chain", ok=False, latency_ms=(time.perf_counter() - start) * 1000,
                                         error=f"{exc.__class__.__name__}: {exc}"[:2000]))
         reply = _apology(lang)
+        spoken = ""
         state = dict(conversation.state or {}, turn=ctx.state.get("turn", 1))
         ctx.state = state
         emit({"type": "reply_reset", "reason": "error"})
@@ -246,6 +260,7 @@ def conversation_turn(
     result = TurnResult(
         conversation=conversation, user_message=user_message, assistant_message=assistant_message, reply=reply,
         language=lang, intent=intent, tool_calls=tool_rows, model_calls=model_rows, timings=timings, brain=brain_name,
+        spoken=spoken,
     )
     if settings.AGENT_MARKDOWN_LOG:
         from ..markdown import markdown_log_append

@@ -11,6 +11,8 @@ from crm.models import CRMRecord
 from crm.tests.factories import CustomerFactory
 from orders.models import Order
 from orders.tests.factories import OrderFactory
+from support.agent.base import Spoken, TextDelta
+from support.agent.offline.dialogue import OfflineBrain
 from support.models import Conversation, Message, ModelCall, ToolCall
 
 pytestmark = pytest.mark.django_db
@@ -266,6 +268,31 @@ def test_brain_exception_keeps_message_and_apologises():
     assert list(conv.messages.values_list("role", "text")) == [("user", "मेरा ऑर्डर कहाँ है?"), ("assistant", result.reply)]
     error = ModelCall.objects.get(conversation=conv)
     assert not error.ok and "model server on fire" in error.error
+
+
+class SpeakingThenFailingBrain:
+    """Says a short version and a text, then fails: the next brain's words replace both."""
+
+    name = "flaky"
+
+    def stream(self, text, ctx, tools):
+        yield Spoken("Short.")
+        yield TextDelta("Long and detailed.")
+        raise RuntimeError("gone")
+
+
+def test_a_turn_carries_the_brains_spoken_version_and_a_fallback_drops_it():
+    from support.services.conversations import conversation_create
+    from support.services.turns import conversation_turn
+
+    PolicyFactory(kind="returns", text="Return within 7 days. Pickup is free. Innerwear cannot be returned.")
+    conv, _ = conversation_create(channel="web-voice", language="en")
+    events = []
+    result = conversation_turn(conversation=conv, text="What is your return policy?", on_event=events.append)
+    assert "Innerwear" in result.reply and result.spoken == "Return within 7 days. Shall I read the full policy?"
+    assert result.speech == result.spoken and {"type": "spoken", "text": result.spoken} in events
+    fell_back = conversation_turn(conversation=conv, text="hello", brains=[SpeakingThenFailingBrain(), OfflineBrain()])
+    assert "Short." not in fell_back.speech and "Long" not in fell_back.reply and fell_back.speech == fell_back.reply
 
 
 def test_markdown_log_file(shopper, settings, tmp_path):

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from support.agent.base import Intent, TextDelta, ToolCalled, ToolResult, TurnContext
+from support.agent.base import Intent, Spoken, TextDelta, ToolCalled, ToolResult, TurnContext
 from support.agent.offline import replies
 from support.agent.offline.dialogue import OfflineBrain
 
@@ -161,13 +161,17 @@ class Chat:
     def __post_init__(self):
         self.ctx = TurnContext(conversation_id=self.conversation_id, language=self.language, customer_id=self.customer_id)
         self.brain = OfflineBrain()
+        self.spoken: str | None = None  # the last turn's version for the ear, if it differs from the text
 
     def say(self, text: str, language: str | None = None) -> tuple[Intent, list[ToolCalled], str]:
         self.said.append(text)
         self.ctx.state["turn"] = int(self.ctx.state.get("turn", 0)) + 1
+        self.ctx.text = text  # as conversation_turn sets it: the tools read the shopper's yes
         if language:
             self.ctx.language = language
         events = list(self.brain.stream(text, self.ctx, self.tools))
+        spoken = [e.text for e in events if isinstance(e, Spoken)]
+        self.spoken = spoken[0] if spoken else None
         # Contract: one Intent first, then tool calls, then 1-3 text deltas.
         assert isinstance(events[0], Intent)
         kinds = [type(e).__name__ for e in events[1:]]
@@ -509,7 +513,7 @@ def test_tool_failure_gets_a_polite_reply():
 
 SAMPLE = {"order": "ORD-1042", "ret": "RET-2001", "status": "x", "carrier": "Delhivery", "tracking": "T1",
           "date": "25", "event": "e", "items": "i", "total": "₹1,299", "amount": "₹1,299", "count": 2,
-          "query": "kurta", "name": "n", "price": "₹1,299", "brand": "b", "id": 7}
+          "query": "kurta", "name": "n", "price": "₹1,299", "brand": "b", "id": 7, "days": 7, "method": "UPI"}
 
 
 @pytest.mark.parametrize("lang", ["en", "hi", "bn", "mr"])

@@ -85,3 +85,22 @@ def test_amounts(text, value):
 def test_a_number_word_alone_is_not_an_amount():
     match = AMOUNT.search(normalise("two kurtas"))
     assert match is None or amount_value(match) is None
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("ten forty two", "1042"), ("twenty ten", "2010"), ("ten oh five", "1005"), ("one thousand fifty", "1050"),
+    ("एक हज़ार पचास", "1050"), ("nine eight seven six five, four three zero zero four", "9876543004"),
+    ("3 0 0 2", "3002"), ("nau aath saat chhah", "9876"),
+])
+def test_numbers_said_in_pairs_cardinals_and_groups(text, expected):
+    assert collapse_spoken_digits(normalise(text)) == expected
+
+
+@pytest.mark.parametrize("text", ["twenty five rupees", "two thousand five hundred", "one thousand rupees", "ten"])
+def test_prices_and_quantities_are_not_read_as_order_numbers(text):
+    assert collapse_spoken_digits(normalise(text)) == normalise(text)
+
+
+def test_digits_said_as_words_keep_the_conversations_language():
+    assert detect_language("nau aath saat chhe paanch chaar teen zero ek chaar", default="hi") == "hi"
+    assert detect_language("nine eight seven six five four three two one zero", default="mr") == "mr"

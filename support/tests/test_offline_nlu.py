@@ -169,3 +169,53 @@ def test_a_number_said_with_the_orders_phone_is_an_order_even_when_order_was_mis
 def test_a_product_number_with_a_phone_is_still_a_product_question():
     p = parse("Do you have boat rockerz 450? my phone ends 3123", "en")
     assert p.intent == "search_products" and "order_number" not in p.entities
+
+
+# --- sturdier readings (issue 11): words not substrings, shop questions, numbers, references ---
+
+@pytest.mark.parametrize("text, intent, entities", [
+    ("Do you have noise-cancelling earbuds?", "search_products", {}),
+    ("How many days does a refund take?", "faq", {"faq_query": "refund money back time days"}),
+    ("पैसे कसे परत मिळतात?", "faq", {"faq_query": "refund money back time days"}),
+    ("can I pay cash when the parcel arrives?", "faq", {"faq_query": "cod cash on delivery"}),
+    ("डिलिव्हरीला किती दिवस लागतात?", "faq", {"faq_query": "delivery time eta days"}),
+    ("return kitne din me kar sakte hain?", "policy", {"policy_kind": "returns"}),
+    ("तुमचे परतावा धोरण काय आहे?", "policy", {"policy_kind": "returns"}),
+    ("टीवी की गारंटी कितने साल की है?", "policy", {"policy_kind": "warranty"}),
+    ("मेरे रिटर्न २०१२ की जानकारी दीजिए", "return_status", {"return_number": "RET-2012"}),
+    ("is return number twenty ten approved", "return_status", {"return_number": "RET-2010"}),
+    ("1020 ऑर्डरचा रिफंड झाला का", "track_order", {"order_number": "ORD-1020"}),
+    ("मेरे बैंक से डबल पेमेंट हो गया", "complaint", {"scenario": "billing"}),
+    ("मुझे कंप्लेंट करनी है", "complaint", {}),
+    ("आमाকে কাস্টমার কেয়ারে দিন", "handoff", {}),
+    ("no, don't cancel it", "deny", {}),
+    ("1054 ऑर्डर आता नको", "cancel_order", {"order_number": "ORD-1054"}),
+    ("mera order 10 50 track karo", "track_order", {"order_number": "ORD-1050"}),
+    ("ऑर्डर एक हज़ार पचास कहाँ है", "track_order", {"order_number": "ORD-1050"}),
+    ("status of order ten forty four", "track_order", {"order_number": "ORD-1044"}),
+])
+def test_fresh_phrasings(text, intent, entities):
+    p = parse(text)
+    assert p.intent == intent, (p.intent, p.entities)
+    for key, value in entities.items():
+        assert p.entities.get(key) == value, p.entities
+
+
+def test_romanised_product_words_and_fillers_make_the_query():
+    assert parse("kuch kitaabein dikhaiye", "hi").entities["query"] == "book"
+    assert parse("kurte dikhao", "hi").entities["query"] == "kurta"
+
+
+def test_asked_for_the_phone_four_digits_with_the_action_are_its_last_four():
+    p = parse("theek hai cancel karo, 3007", "hi", expecting="phone")
+    assert p.intent == "cancel_order" and p.entities.get("last4") == "3007" and "order_number" not in p.entities
+    p = parse("no, cancel 1055 instead", "en", expecting="phone")
+    assert p.entities.get("order_number") == "ORD-1055"
+
+
+def test_cues_for_the_dialogue():
+    p = parse("sorry, not 1024, it's 1055", "en")
+    assert "correction" in p.cues and p.numbers == ["1024", "1055"]
+    assert "cheaper" in parse("sasta wala batao", "hi").cues
+    assert parse("दूसरी वाली", "hi").ordinal == 2
+    assert parse("haan kar do", "hi").answer == "yes" and parse("nahi rehne do", "hi").answer == "no"

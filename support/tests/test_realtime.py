@@ -9,6 +9,7 @@ import pytest
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
+from django.conf import settings
 
 from support.agent.offline.replies import render
 from support.consumers import conversation_group
@@ -219,6 +220,18 @@ async def test_typed_turn_streams_text_and_audio():
     await comm.disconnect()
 
 
+async def test_a_long_answer_is_said_short_and_shown_in_full():
+    comm, _ = await connect()
+    await comm.send_json_to({"type": "text", "text": "What is your shipping policy?"})
+    events, audio = await collect_turn(comm)
+    reply = of(events, "reply")[0]
+    assert "cash on delivery" in reply["text"]  # the screen gets the detail
+    assert reply["spoken"].endswith("Shall I read the full policy?") and "cash on delivery" not in reply["spoken"]
+    assert "cash on delivery" in "".join(e["text"] for e in of(events, "reply_delta"))
+    assert 0 < len(audio) / 2 / settings.TTS_SAMPLE_RATE < 8
+    await comm.disconnect()
+
+
 async def test_barge_in_stops_the_reply_and_keeps_what_was_heard(utterance_pcm):
     comm, session = await connect("language=en&mode=vad")
     await comm.send_json_to({"type": "text", "text": "What is your return policy?"})
@@ -330,7 +343,8 @@ async def test_another_process_can_speak_through_the_group():
 
 async def test_push_to_talk_again_while_the_assistant_works_takes_over_in_order(utterance_pcm):
     comm, _ = await connect()
-    await comm.send_json_to({"type": "text", "text": "What is your shipping policy?"})
+    # The greeting is said in full (~9 s): still playing when the new words arrive, even under load.
+    await comm.send_json_to({"type": "text", "text": "Hello"})
     pcm = await sync_to_async(utterance_pcm)("I want to talk to a human please.")
     await stream(comm, pcm, paced=False)
     await comm.send_json_to({"type": "end"})

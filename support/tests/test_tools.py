@@ -8,10 +8,10 @@ from django.utils import timezone
 
 from catalog.tests.factories import FAQFactory, PolicyFactory, ProductFactory
 from crm.models import CRMRecord
-from orders.models import Order, Return
-from orders.tests.factories import DeliveredOrderFactory, OrderFactory
+from orders.models import Order, Return, ReturnItem
+from orders.tests.factories import DeliveredOrderFactory, OrderFactory, ReturnFactory
 from support.agent.base import TurnContext
-from support.agent.tools import MAX_VERIFY_FAILURES, default_tools
+from support.agent.tools import CONFIRMATION_TURNS, MAX_VERIFY_FAILURES, default_tools
 from support.models import Conversation
 
 pytestmark = pytest.mark.django_db
@@ -185,8 +185,6 @@ def test_return_flow(tools, conv):
 
 
 def test_return_status_of_someone_elses_return_is_refused(tools, conv):
-    from orders.tests.factories import ReturnFactory
-
     ret = ReturnFactory()
     ctx = ctx_for(conv)
     assert tools.call("get_return_status", {"return_number": ret.number}, ctx).result.code == "verification_required"
@@ -238,3 +236,88 @@ def test_crm_record_and_handoff(tools, conv):
     assert conv.status == Conversation.Status.HANDED_OFF
     record = CRMRecord.objects.get(pk=handoff.result.data["crm_record_id"])
     assert record.scenario == "handoff" and record.priority == "high"
+
+
+# --- eligibility before the question, and the shopper's own yes -----------------------------
+
+
+def _asked(tools, ctx, order, name="cancel_order", **args):
+    called = tools.call(name, {"order_number": order.number, "phone": order.customer.phone, **args}, ctx)
+    assert called.result.ok and called.result.data["needs_confirmation"], called.result
+    next_turn(ctx)
+
+
+@pytest.mark.parametrize("text", ["yes", "haan ji, kar do", "ঠিক আছে", "हो करा", "cancel it"])
+def test_a_confirmed_cancel_needs_the_shoppers_yes_this_turn(tools, conv, text):
+    order = OrderFactory(status=Order.Status.PLACED)
+    ctx = ctx_for(conv)
+    _asked(tools, ctx, order)
+    ctx.text = text
+    assert tools.call("cancel_order", {"order_number": order.number, "confirmed": True}, ctx).result.ok
+    order.refresh_from_db()
+    assert order.status == Order.Status.CANCELLED
+
+
+@pytest.mark.parametrize("text, code", [
+    ("no, keep it", "confirmation_declined"), ("नको", "confirmation_declined"), ("hold on", "confirmation_declined"),
+    ("what is your refund policy?", "confirmation_required"),
+])
+def test_a_model_that_confirms_over_a_no_changes_nothing(tools, conv, text, code):
+    order = OrderFactory(status=Order.Status.PLACED)
+    ctx = ctx_for(conv)
+    _asked(tools, ctx, order)
+    ctx.text = text
+    called = tools.call("cancel_order", {"order_number": order.number, "confirmed": True}, ctx)
+    assert called.result.code == code
+    order.refresh_from_db()
+    assert order.status == Order.Status.PLACED
+    # A no ends the question: a later yes needs it asked again.
+    ctx.text = "yes"
+    again = tools.call("cancel_order", {"order_number": order.number, "confirmed": True}, ctx)
+    assert again.result.ok is (code == "confirmation_required")
+
+
+def test_a_question_expires_after_a_few_turns(tools, conv):
+    order = OrderFactory(status=Order.Status.PLACED)
+    ctx = ctx_for(conv)
+    _asked(tools, ctx, order)
+    for _ in range(CONFIRMATION_TURNS):
+        next_turn(ctx)
+    ctx.text = "yes"
+    assert tools.call("cancel_order", {"order_number": order.number, "confirmed": True}, ctx).result.code == "confirmation_required"
+
+
+def test_return_outside_the_window_is_refused_before_any_question(tools, conv):
+    PolicyFactory(return_window_days=7)
+    order = DeliveredOrderFactory(delivered_at=timezone.now() - timedelta(days=35))
+    ctx = ctx_for(conv)
+    called = tools.call("initiate_return", {"order_number": order.number, "phone": order.customer.phone}, ctx)
+    assert called.result.code == "return_window_expired"
+    assert called.result.as_payload()["window_days"] == 7
+    assert "pending_confirmation" not in ctx.state
+
+
+def test_return_already_requested_is_refused_before_any_question_and_names_the_return(tools, conv):
+    PolicyFactory(return_window_days=7)
+    order = DeliveredOrderFactory()
+    ret = ReturnFactory(order=order, with_items=False)
+    for item in order.items.all():
+        ReturnItem.objects.create(ret=ret, order_item=item, quantity=item.quantity)
+    ctx = ctx_for(conv)
+    called = tools.call("initiate_return", {"order_number": order.number, "phone": order.customer.phone}, ctx)
+    assert called.result.code == "return_quantity_exceeded"
+    assert called.result.as_payload()["returns"] == [ret.number]
+    assert "pending_confirmation" not in ctx.state
+
+
+def test_returned_and_cancelled_orders_say_so_with_their_refund(tools, conv):
+    returned = OrderFactory(status=Order.Status.RETURNED, amount_paid=Decimal("500"), amount_refunded=Decimal("500"))
+    ctx = ctx_for(conv)
+    called = tools.call("initiate_return", {"order_number": returned.number, "phone": returned.customer.phone}, ctx)
+    assert called.result.code == "order_already_returned"
+    assert called.result.as_payload()["refund_amount"] == "500.00"
+    cancelled = OrderFactory(status=Order.Status.CANCELLED, amount_paid=Decimal("438"), amount_refunded=Decimal("438"))
+    called = tools.call("cancel_order", {"order_number": cancelled.number, "phone": cancelled.customer.phone}, ctx)
+    assert called.result.code == "order_already_cancelled"
+    tracked = tools.call("track_order", {"order_number": cancelled.number}, ctx)
+    assert tracked.result.data["refund_amount"] == "438.00"

@@ -233,3 +233,17 @@ def test_english_spoken_in_a_hindi_session_is_heard_as_the_reply_invites(speak, 
     body = resp.json()
     assert resp.status_code == 200 and "speech_unavailable" not in body
     assert "return policy" in body["transcript"].lower() and body["language"] == "en" and "7 days" in body["reply"]
+
+
+def test_voice_text_says_the_answer_first_and_the_text_keeps_the_detail():
+    PolicyFactory(kind="shipping", title="Shipping", return_window_days=None,
+                  text="Delivery is free above ₹499. Metro cities get orders in 2-4 days. We ship with Delhivery and "
+                       "Blue Dart. Tracking numbers come by SMS as soon as the parcel ships.")
+    resp = APIClient().post("/api/voice/text", {"text": "What is your shipping policy?", "language": "en"}, format="json")
+    assert resp.status_code == 200, resp.content
+    body = resp.json()
+    assert "Tracking numbers come by SMS" in body["reply"]
+    spoken_chars = sum(ModelCall.objects.filter(stage="tts", message_id=body["message_id"]).values_list("input_size", flat=True))
+    assert 0 < spoken_chars < len(body["reply"]) / 2  # "Delivery is free above 499 rupees. Shall I read the full policy?"
+    with wave.open(io.BytesIO(base64.b64decode(body["audio"]["base64"]))) as w:
+        assert w.getnframes() / w.getframerate() < 8

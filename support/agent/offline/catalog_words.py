@@ -29,7 +29,8 @@ _INDIC_RAW = [
     ("काला", "black"), ("काले", "black"), ("কালো", "black"), ("काळ", "black"),
     ("सफेद", "white"), ("সাদা", "white"), ("पांढर", "white"), ("हरा", "green"), ("সবুজ", "green"), ("हिरव", "green"),
     ("सूती", "cotton"), ("कॉटन", "cotton"), ("সুতি", "cotton"), ("सुती", "cotton"), ("रेशम", "silk"), ("সিল্ক", "silk"),
-    ("सिल्क", "silk"),
+    ("सिल्क", "silk"), ("किताब", "book"), ("पुस्तक", "book"), ("বই", "book"), ("ইয়ারবাড", "earbuds"),
+    ("इयरबड", "earbuds"), ("ईअरबड", "earbuds"), ("वायरलेस", "wireless"),
 ]
 INDIC_PRODUCT_WORDS = sorted(((fold(s), e) for s, e in _INDIC_RAW), key=lambda p: -len(p[0]))
 
@@ -51,7 +52,7 @@ CATEGORIES = {
 }
 PRODUCT_WORDS = set(_ENGLISH_PRODUCTS) | {w for ws in CATEGORIES.values() for w in ws} | {
     "kurtas", "sarees", "phones", "shoes", "headphones", "laptops", "watches", "electronics", "clothes",
-    "footwear",
+    "footwear", "earbuds", "book", "books",
 }
 
 # Words that say "I want to buy" but are not what is being bought.
@@ -63,7 +64,7 @@ my tell about what specs spec specifications details detail stock available avai
 up max maximum min minimum least starting from at me? costing cost costs which one ones got like would
 also other options option new latest kindly let see sasta sasti se kam mein me ke ka ki andar tak dikhao
 dikhaiye dikha chahiye hai hain kya koi wala wali wale mujhe mere liye zyada upar ek do k hazar thousand
-lakh what's whats that's first second third one ones beech between product products item items
+lakh what's whats that's first second third one ones beech between product products item items kuch koi
 मुझे मेरे लिए के की का कम से में दिखाओ दिखाइए दिखा दो चाहिए क्या आपके पास हैं है रुपये रुपए रुपयों
 अंदर तक कोई वाले वाला वाली और मैं लेना खरीदना बताइए बताओ बारे ज़्यादा ज्यादा ऊपर एक अच्छा अच्छे सस्ता सस्ते
 टाकार টাকার টাকা মধ্যে নিচে কম দেখান দেখাও আছে চাই কি কী আমাকে আমি কিছু একটা ভালো সস্তা বেশি উপরে থেকে
@@ -86,8 +87,21 @@ def singular(word: str) -> str:
     return word
 
 
+# Romanised Hindi product words as shoppers type them ("kurte dikhao", "kitabein").
+ROMANISED_PRODUCT_WORDS = {
+    "kurte": "kurta", "kurtey": "kurta", "kurton": "kurta", "kurtiyan": "kurti", "kurtiya": "kurti", "sadi": "saree",
+    "saadi": "saree", "sadiyan": "saree", "joote": "shoe", "jute": "shoe", "joota": "shoe", "chappalein": "slipper",
+    "kitab": "book", "kitaab": "book", "kitabein": "book", "kitaben": "book", "kitabe": "book", "ghadi": "watch",
+    "ghadiyan": "watch", "pustak": "book", "pustake": "book",
+}
+
+
 def translate(token: str) -> str | None:
-    """The English word for an Indic product word, if known."""
+    """The English word for an Indic or romanised Hindi product word, if known."""
+    if token.isascii():
+        # Romanised spellings double their vowels at will: kitaabein, kitabein.
+        return ROMANISED_PRODUCT_WORDS.get(token) or ROMANISED_PRODUCT_WORDS.get(
+            token.replace("aa", "a").replace("ee", "i").replace("oo", "u"))
     for stem, english in INDIC_PRODUCT_WORDS:
         if token.startswith(stem):
             return english

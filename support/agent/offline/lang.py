@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .numbers import fold
+from .numbers import DIGIT_WORDS, fold
 
 _MARATHI = {fold(w) for w in """
 आहे आहेत आहात आहेस माझा माझी माझे माझं माझ्या मला तुम्ही तुमची तुमचा तुमचे तू कुठे कधी काय
@@ -60,7 +60,8 @@ def detect_language(text: str, default: str = "en") -> str:
         if hi > mr:
             return "hi"
         return default if default in ("hi", "mr") else "hi"
-    latin = [w for w in words if w.isascii() and not _CODE.match(w)]
+    # Digits said as words ("nau aath saat", "nine eight seven") belong to no language of their own.
+    latin = [w for w in words if w.isascii() and not _CODE.match(w) and w not in DIGIT_WORDS]
     hinglish = sum(w in _HINGLISH for w in latin)
     if hinglish >= 2 or (hinglish == 1 and len(latin) <= 4):
         return "hi"

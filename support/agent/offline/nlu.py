@@ -15,7 +15,9 @@ from typing import Any
 from . import lexicon as lx
 from .catalog_words import PRODUCT_WORDS, QUERY_STOPWORDS, category_of, singular, translate
 from .lang import detect_language
-from .numbers import AMOUNT, END, START, amount_value, collapse_spoken_digits, digits_only, fold, fold_script, normalise
+from .entities import Text, entities
+from .numbers import fold, normalise
+from .yesno import confirmation
 
 INTENTS = (
     "greet", "goodbye", "thanks", "track_order", "order_details", "cancel_order", "initiate_return",
@@ -30,42 +32,13 @@ class Parse:
     language: str
     intent: str
     entities: dict[str, Any] = field(default_factory=dict)
+    # What else the words say, for the dialogue: every number left over (in order), a correction
+    # ("no, I meant..."), a yes/no, a time question, a phone word, a pointer at a listed product.
+    numbers: list[str] = field(default_factory=list)
+    cues: frozenset[str] = frozenset()
+    answer: str | None = None  # yesno.confirmation(): "yes", "no" or None
+    ordinal: int | None = None
 
-
-# --- entity patterns (on folded text, spoken digits already collapsed) ---------------------
-_SKU = re.compile(rf"{START}sku[\s:#-]*([a-z0-9]+(?:-[a-z0-9]+)*)")
-_ORD_PREFIXED = re.compile(rf"{START}(?:o\.? ?r\.? ?d\.?)[\s\-_.:#]*(\d{{3,8}}){END}")
-_RET = re.compile(rf"{START}(?:r\.? ?e\.? ?t\.?)[\s\-_.:#]*(\d{{3,8}}){END}")
-_ORDER_KW = re.compile(
-    fold_script(lx.ORDER_WORD).replace("<", START).replace(">", END)
-    + rf"\S*\s*(?:number|no\.?|num|#|id|नंबर|नम्बर|ক্রমিক|নম্বর|নাম্বার|क्रमांक)?\s*(?:is|है|:|আছে|आहे)?\s*(\d{{3,8}}){END}"
-)
-_RETURN_KW = re.compile(
-    rf"{START}(?:returns?|refund|रिटर्न|রিটার্ন)\S*\s*(?:number|no\.?|id|नंबर|নম্বর|for|का|की|চে|चे)?\s*(?:is)?\s*(\d{{3,8}}){END}"
-)
-_LAST4 = re.compile(
-    rf"{START}(?:last|आखिरी|अंतिम|शेवटच|শেষ|ending|ends|akhri|aakhri)\S*(?:\s+\S+){{0,4}}?\s+(\d{{4}}){END}"
-)
-# "phone 3210", "my mobile is 3210": four digits after a phone word are its last four.
-_PHONE_LAST4 = re.compile(
-    rf"{START}(?:phone|mobile|cell|फोन|मोबाइल|मोबाईल|ফোন|মোবাইল)\S*\s*(?:number|no\.?|नंबर|নম্বর)?\s*"
-    rf"(?:is|है|:|আছে|आहे)?\s*(\d{{4}}){END}"
-)
-_DIGIT_GROUPS = re.compile(r"\+?\d+")
-_BARE = re.compile(rf"{START}(\d{{3,8}}){END}")
-
-_CURRENCY = r"(?:rupees?|rs\.?|inr|₹|रुपय\S*|रुपए|টাকা\S*|रुपयां\S*)"
-_MAX_AFTER = lx.rx(
-    r"se kam", r"se neeche", r"se niche", r"ke andar", r"ke neeche", r"tak>", r"or less", r"and below", r"max>",
-    r"से कम", r"से नीचे", r"के अंदर", r"के भीतर", r"तक>", r"মধ্যে", r"নিচে", r"কমে", r"পর্যন্ত",
-    r"पेक्षा कमी", r"च्या आत", r"आत>", r"पर्यंत", r"पेक्षा स्वस्त",
-)
-_MIN_AFTER = lx.rx(r"se zyada", r"se jyada", r"se upar", r"and above", r"or more", r"plus>", r"से ज्यादा",
-                   r"से ऊपर", r"से अधिक", r"এর বেশি", r"বেশি", r"উপরে", r"ওপরে", r"पेक्षा जास्त", r"च्या वर")
-_MAX_BEFORE = lx.rx(r"<under", r"<below", r"<less than", r"<within", r"<up ?to", r"<max(imum)?", r"<not more than",
-                    r"<budget( is| of)?", r"<cheaper than", r"<upto")
-_MIN_BEFORE = lx.rx(r"<above", r"<over", r"<more than", r"<at least", r"<starting( from| at)?", r"<min(imum)?")
-_RANGE_JOIN = lx.rx(r"and", r"to", r"-", r"se", r"से", r"থেকে", r"ते", r"ও")
 
 _TOKEN = re.compile(r"[a-z0-9\u0900-\u097f\u0980-\u09ff]+(?:['-][a-z0-9\u0900-\u097f\u0980-\u09ff]+)*")
 
@@ -79,116 +52,19 @@ _DENY = re.compile(rf"(?:{_fold_alt(lx.DENY_LEAD)})(?: (?:{_fold_alt(lx.DENY_TAI
 _ORDER_CTX = lx.rx(lx.ORDER_WORD.replace("(?:", "(", 1), r"<delivery", r"डिलीवरी", r"ডেলিভারি", r"डिलिव्हरी")
 
 
-class _Text:
-    """The folded turn plus a copy in which recognised entities are blanked out, so later
-    patterns (prices, bare numbers, the product query) never read the same digits twice."""
-
-    def __init__(self, text: str):
-        t = normalise(text)
-        t = re.sub(r"[।॥]", " ", t)
-        self.full = collapse_spoken_digits(t)
-        self.rest = self.full
-
-    def take(self, start: int, end: int) -> None:
-        self.rest = self.rest[:start] + " " * (end - start) + self.rest[end:]
-
-
-def _phone_from_groups(text: _Text) -> str | None:
-    groups = list(_DIGIT_GROUPS.finditer(text.rest))
-    for i in range(len(groups)):
-        digits, end = "", i
-        for j in range(i, len(groups)):
-            if j > i and not re.fullmatch(r"[\s-]*", text.rest[groups[j - 1].end():groups[j].start()]):
-                break
-            digits += digits_only(groups[j].group())
-            end = j
-            candidate = digits
-            if len(candidate) == 12 and candidate.startswith("91"):
-                candidate = candidate[2:]
-            elif len(candidate) == 11 and candidate.startswith("0"):
-                candidate = candidate[1:]
-            if len(candidate) == 10 and candidate[0] in "6789" and len(digits) in (10, 11, 12):
-                text.take(groups[i].start(), groups[end].end())
-                return candidate
-            if len(digits) > 12:
-                break
-    return None
-
-
-def _prices(text: _Text, ents: dict[str, Any]) -> None:
-    matches = [(m, amount_value(m)) for m in AMOUNT.finditer(text.rest)]
-    matches = [(m, v) for m, v in matches if v]
-    for (m1, v1), (m2, v2) in zip(matches, matches[1:]):
-        between = text.rest[m1.end():m2.start()].strip()
-        if _RANGE_JOIN.fullmatch(fold(between) or "x") or re.fullmatch(rf"{_CURRENCY}?\s*(?:and|to|-|से|থেকে|ते)", between):
-            lo, hi = sorted((v1, v2))
-            ents["min_price"], ents["max_price"] = _num(lo), _num(hi)
-            text.take(m1.start(), m2.end())
-            return
-    for m, value in matches:
-        before = text.rest[max(0, m.start() - 30):m.start()]
-        after = text.rest[m.end():m.end() + 40]
-        after_marker = re.match(rf"\S*?\s*(?:{_CURRENCY}\s*)?(?:{_MAX_AFTER.pattern}|(?P<min>{_MIN_AFTER.pattern}))", after)
-        if re.search(rf"(?:{_MAX_BEFORE.pattern})\s*$", before):
-            ents["max_price"] = _num(value)
-        elif re.search(rf"(?:{_MIN_BEFORE.pattern})\s*$", before):
-            ents["min_price"] = _num(value)
-        elif after_marker:
-            ents["min_price" if after_marker.group("min") else "max_price"] = _num(value)
-        else:
-            continue
-        end = m.end() + (after_marker.end() if after_marker else 0)
-        text.take(m.start(), end)
-
-
-def _num(value: float) -> int | float:
-    return int(value) if float(value).is_integer() else value
-
-
-def _entities(text: _Text) -> dict[str, Any]:
-    ents: dict[str, Any] = {}
-    if m := _SKU.search(text.rest):
-        code = m.group(1).upper()
-        ents["sku"] = code if re.search(r"[A-Z]", code) else f"SKU-{code}"
-        text.take(m.start(), m.end())
-    if m := _ORD_PREFIXED.search(text.rest):
-        ents["order_number"] = f"ORD-{m.group(1)}"
-        text.take(m.start(), m.end())
-    if m := _RET.search(text.rest):
-        ents["return_number"] = f"RET-{m.group(1)}"
-        text.take(m.start(), m.end())
-    if m := _LAST4.search(text.rest):
-        ents["last4"] = m.group(1)
-        text.take(m.start(), m.end())
-    if phone := _phone_from_groups(text):
-        ents["phone"] = phone
-    elif "last4" not in ents and (m := _PHONE_LAST4.search(text.rest)):
-        ents["last4"] = m.group(1)
-        text.take(m.start(1), m.end(1))
-    if "order_number" not in ents and (m := _ORDER_KW.search(text.rest)):
-        ents["order_number"] = f"ORD-{m.group(1)}"
-        text.take(m.start(1), m.end(1))
-    if m := _RETURN_KW.search(text.rest):
-        ents["_return_ref"] = m.group(1)
-        text.take(m.start(1), m.end(1))
-    _prices(text, ents)
-    if m := _BARE.search(text.rest):
-        # Left in the text: "boat rockerz 450" is a product name, "1042" alone an order number.
-        ents["_bare"] = m.group(1)
-    return ents
-
-
 def _words(s: str) -> list[str]:
     return _TOKEN.findall(s)
 
 
-def _is_only_ids(text: _Text, ents: dict[str, Any]) -> bool:
+def _is_only_ids(text: Text, ents: dict[str, Any]) -> bool:
     if not any(k in ents for k in ("order_number", "return_number", "phone", "last4", "_bare", "_return_ref")):
         return False
+    if "order_number" in ents and "return_number" not in ents and lx.RETURN_ACTION.search(text.full):
+        return False  # "return ORD-1029 please" asks for a return; "return number 2001" only gives one
     return all(w in lx.PROVIDE_FILLER or w == ents.get("_bare") for w in _words(text.rest))
 
 
-def _classify(text: _Text, ents: dict[str, Any]) -> str:
+def _classify(text: Text, ents: dict[str, Any]) -> str:
     t = text.full
     bare = " ".join(_words(t))
     if not bare:
@@ -203,22 +79,48 @@ def _classify(text: _Text, ents: dict[str, Any]) -> str:
         return "handoff"
     if lx.COMPLAINT_BILLING.search(t) or lx.COMPLAINT_DELIVERY.search(t) or lx.COMPLAINT_GENERAL.search(t):
         return "complaint"
+    numbered = any(k in ents for k in ("order_number", "return_number", "_bare", "_return_ref"))
+    # "How many days does a refund take?" asks about the shop's rules, not about one return.
+    refund = lx.REFUND_WORD.search(t) or lx.MONEY_BACK.search(t)
+    if refund and (lx.TIME_QUESTION.search(t) or lx.HOW_QUESTION.search(t)) and not numbered and not lx.POLICY_WORD.search(t):
+        ents["faq_query"] = lx.REFUND_TIME_QUERY
+        return "faq"
+    # "ORD-1020's refund?", "1020 ऑर्डरचा रिफंड झाला का": the order's own refund (track shows it).
+    if refund and "order_number" in ents and "return_number" not in ents and not _reason(t):
+        return "track_order"
     if _policy_kind(t) or lx.POLICY_WORD.search(t) and not ents:
         return "policy"
     has_return_word = lx.RETURN_WORD.search(t)
     if "return_number" in ents or (has_return_word and lx.STATUS_WORDS.search(t)):
+        if lx.REFUND_WORD.search(t) and "order_number" in ents and "return_number" not in ents:
+            return "track_order"  # "ORD-1020's refund?": the order's own refund
         return "return_status"
+    if lx.NEGATED_ACTION.search(t):
+        return "deny"
     if lx.CANCEL.search(t):
         return "cancel_order"
     if lx.MONEY_BACK.search(t) and not _reason(t):
         return "return_status"
     if lx.RETURN_ACTION.search(t):
         return "initiate_return"
+    if lx.NOT_WANTED.search(t) and ("order_number" in ents or _ORDER_CTX.search(t) and "_bare" in ents):
+        return "cancel_order"
     if has_return_word:
         return "return_status"
+    if not numbered:
+        # Shop questions: paying "when the parcel arrives" is not about one parcel.
+        for query, pattern in lx.FAQ_TOPICS:
+            if pattern.search(t):
+                ents["faq_query"] = query
+                return "faq"
+        if lx.TIME_QUESTION.search(t) and lx.DELIVERY_WORD.search(t) and not lx.MY_ORDER.search(t):
+            ents["faq_query"] = lx.DELIVERY_TIME_QUERY
+            return "faq"
     # A number said together with the phone on its order ("status of ... 1042, phone ending
     # 3123") is an order to verify even when the ASR misheard the word "order" ("water", "odor").
-    order_ctx = "order_number" in ents or _ORDER_CTX.search(t) or ("_bare" in ents and ("last4" in ents or "phone" in ents))
+    # A bare number asked about ("status of 1042", "1035 এর খবর কী") is an order number too.
+    order_ctx = ("order_number" in ents or _ORDER_CTX.search(t) or ("_bare" in ents and ("last4" in ents or "phone" in ents))
+                 or ("_bare" in ents and lx.TRACK.search(t) and not lx.SEARCH.search(t)))
     if order_ctx and lx.ORDER_DETAILS.search(t):
         return "order_details"
     if order_ctx and lx.TRACK.search(t):
@@ -231,7 +133,7 @@ def _classify(text: _Text, ents: dict[str, Any]) -> str:
         return "faq"
     if "sku" in ents or (lx.PRODUCT_DETAILS.search(t) and (_query(text) or _ordinal(t))):
         return "product_details"
-    if lx.SEARCH.search(t) or "max_price" in ents or "min_price" in ents or _has_product_word(text):
+    if lx.SEARCH.search(t) or "max_price" in ents or "min_price" in ents or _has_product_word(text) or text.features:
         return "search_products"
     if lx.GOODBYE.search(t):
         return "goodbye"
@@ -263,30 +165,29 @@ def policy_kind_mentioned(text: str) -> str | None:
 
 
 def _ordinal(t: str) -> int | None:
-    for n, pattern in lx.ORDINALS:
+    for n, pattern in (*lx.ORDINALS, *lx.MORE_ORDINALS):
         if pattern.search(t):
             return n
     return None
 
 
-def _query_words(text: _Text) -> list[str]:
+def _query_words(text: Text) -> list[str]:
     out: list[str] = []
     for word in _words(text.rest):
         if word in QUERY_STOPWORDS or word.isdigit() and len(word) < 2:
             continue
-        if not word.isascii():
-            word = translate(word) or word
+        word = translate(word) or word
         word = singular(word)
         if word not in out:
             out.append(word)
-    return out
+    return [*text.features, *out] if out else out
 
 
-def _query(text: _Text) -> str:
+def _query(text: Text) -> str:
     return " ".join(_query_words(text))
 
 
-def _has_product_word(text: _Text) -> bool:
+def _has_product_word(text: Text) -> bool:
     return any(w in PRODUCT_WORDS or singular(w) in PRODUCT_WORDS for w in _query_words(text))
 
 
@@ -309,16 +210,20 @@ def parse(text: str, language: str | None = None, *, expecting: str | None = Non
     """Read one turn. `expecting` names the slot the dialogue just asked for (order_number,
     phone, return_number), which decides what a bare number means."""
     lang = language or detect_language(text)
-    t = _Text(text)
-    ents = _entities(t)
+    t = Text(text)
+    ents = entities(t)
     intent = _classify(t, ents)
+    numbers = ents.pop("_numbers", [])
     bare = ents.pop("_bare", None)
     return_ref = ents.pop("_return_ref", None)
     if intent in ("return_status", "provide_info") and return_ref and "return_number" not in ents:
         if intent == "return_status" or expecting == "return_number":
             ents["return_number"] = f"RET-{return_ref}"
             return_ref = None
-    if intent in ORDER_INTENTS and "order_number" not in ents and (return_ref or bare):
+    if (intent in ORDER_INTENTS and expecting == "phone" and bare and len(bare) == 4 and not return_ref
+            and not lx.CORRECTION.search(t.full) and "order_number" not in ents and not _phone_given(ents)):
+        ents["last4"] = bare  # "ok cancel it, 3007" when asked for the phone: its last four digits
+    elif intent in ORDER_INTENTS and "order_number" not in ents and (return_ref or bare):
         ents["order_number"] = f"ORD-{return_ref or bare}"
     elif intent == "return_status" and "return_number" not in ents and bare:
         ents["return_number"] = f"RET-{bare}"
@@ -346,11 +251,24 @@ def parse(text: str, language: str | None = None, *, expecting: str | None = Non
     elif intent == "complaint":
         ents["scenario"], ents["crm_intent"], ents["priority"] = _complaint(t.full)
     elif intent == "faq":
-        ents["faq_query"] = re.sub(r"\s+", " ", text).strip(" ?.!।")
+        ents.setdefault("faq_query", re.sub(r"\s+", " ", text).strip(" ?.!।"))
     if intent not in ("search_products", "product_details"):
         ents.pop("min_price", None)
         ents.pop("max_price", None)
-    return Parse(language=lang, intent=intent, entities=ents)
+    return Parse(language=lang, intent=intent, entities=ents, numbers=numbers, cues=_cues(t.full),
+                 answer=confirmation(text), ordinal=_ordinal(t.full))
+
+
+_CUES = (("correction", lx.CORRECTION), ("time_question", lx.TIME_QUESTION), ("phone_word", lx.PHONE_WORD),
+         ("cheaper", lx.CHEAPER), ("costlier", lx.COSTLIER), ("refund", lx.REFUND_WORD), ("details", lx.ORDER_DETAILS))
+
+
+def _phone_given(ents: dict[str, Any]) -> bool:
+    return "phone" in ents or "last4" in ents
+
+
+def _cues(t: str) -> frozenset[str]:
+    return frozenset(name for name, pattern in _CUES if pattern.search(t))
 
 
 # What a parse asks of the tools on a fresh turn: the brain and the accuracy fixture share it.

@@ -43,9 +43,9 @@ _DIGIT_WORDS_RAW = {
     "1": "one ek एक এক",
     "2": "two do दो दोन দুই দুই",
     "3": "three teen tin तीन তিন",
-    "4": "four char chaar चार চার",
+    "4": "four char chaar chaar चार চার",
     "5": "five paanch panch पांच पाँच पाच পাঁচ পাচ",
-    "6": "six chhe che chheh छह छः छे सहा ছয় ছয়",
+    "6": "six chhe che chheh chhah chah cheh छह छः छे सहा ছয় ছয়",
     "7": "seven saat सात সাত",
     "8": "eight aath आठ আট",
     "9": "nine nau नौ नऊ নয় নয়",
@@ -70,6 +70,31 @@ def _digit_of(tok: str) -> str | None:
 
 
 _HYPHENATED_DIGITS = re.compile(r"(?<![\d-])\d(?:-\d){2,}(?![\d-])")
+# "ten thirty seven", "ten oh five": four-digit numbers read as two pairs, as people say order numbers.
+_TEENS = {w: n for n, w in enumerate("ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split(), 10)}
+_TENS = {w: n for n, w in zip(range(20, 100, 10), "twenty thirty forty fifty sixty seventy eighty ninety".split())}
+_UNITS = {w: n for n, w in enumerate("one two three four five six seven eight nine".split(), 1)}
+_FIRST = {**_TEENS, **_TENS}
+_PAIRS = re.compile(
+    rf"(?<![{LETTER}])({'|'.join(_FIRST)})[\s-]+(?:({'|'.join(_TENS)}|{'|'.join(_TEENS)})(?:[\s-]+({'|'.join(_UNITS)}))?"
+    rf"|(?:oh|o|zero)[\s-]+({'|'.join(_UNITS)}))(?![{LETTER}])"
+)
+
+
+def _pair(match: re.Match) -> str:
+    """"ten forty two" -> 1042, "twenty ten" -> 2010, "twenty oh nine" -> 2009 ("twenty five" is left alone)."""
+    first = _FIRST[match.group(1)]
+    if match.group(2):
+        second = _FIRST[match.group(2)] + _UNITS.get(match.group(3) or "", 0)
+    else:
+        second = _UNITS[match.group(4)]
+    return f"{first}{second:02d}"
+
+
+def _thousand_and(match: re.Match) -> str:
+    """"one thousand fifty", "एक हज़ार पचास" -> 1050 (an order number said as a cardinal)."""
+    rest = SMALL_NUMBERS.get(match.group(2), 0) + SMALL_NUMBERS.get(match.group(3) or "", 0)
+    return str(SMALL_NUMBERS[match.group(1)] * 1000 + rest)
 
 
 def collapse_spoken_digits(text: str) -> str:
@@ -79,6 +104,8 @@ def collapse_spoken_digits(text: str) -> str:
     multi-digit numeral never joins a run ("last four 3210" stays as it is)."""
     # "1-0-4-2", as an ASR writes digits read out one by one.
     text = _HYPHENATED_DIGITS.sub(lambda m: m.group().replace("-", ""), text)
+    text = _PAIRS.sub(_pair, text)
+    text = _THOUSAND_AND.sub(_thousand_and, text)
     tokens = [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
     out: list[str] = []
     pos = 0
@@ -99,7 +126,8 @@ def collapse_spoken_digits(text: str) -> str:
                 _digit_of(tokens[j + 1][0]) or tokens[j + 1][0] in _WEAK_DIGITS
             ):
                 d = _WEAK_DIGITS[tok]
-            if d is None and tok in ("-",) and digits:
+            if d is None and tok in ("-", ",") and digits and j + 1 < len(tokens) and _digit_of(tokens[j + 1][0]):
+                # "nine eight seven six five, four three..." : a breath between groups
                 j += 1
                 continue
             if d is None:
@@ -107,7 +135,8 @@ def collapse_spoken_digits(text: str) -> str:
             digits += d
             words += not tok.isdigit()
             j += 1
-        if len(digits) >= 3 and words:
+        # Spoken words ("one zero four two") or single digits spaced out ("3 0 0 2"), three or more.
+        if len(digits) >= 3 and (words or len(digits) >= 4):
             start, end = tokens[i][1], tokens[j - 1][2]
             out.append(text[pos:start])
             out.append(digits)
@@ -160,3 +189,11 @@ def amount_value(match: re.Match) -> float | None:
 
 def digits_only(text: str) -> str:
     return re.sub(r"\D", "", text)
+
+_SMALL_ALT_WORDS = "|".join(sorted((re.escape(w) for w in SMALL_NUMBERS if not w.isdigit()), key=len, reverse=True))
+_THOUSAND_WORDS = "|".join(re.escape(fold(w)) for w in "thousand hazar hazaar हजार হাজার".split())
+# Only with a number after it: "one thousand rupees" stays a price.
+_THOUSAND_AND = re.compile(
+    rf"(?<![{LETTER}])({_SMALL_ALT_WORDS})\s+(?:{_THOUSAND_WORDS})\s+(?:and\s+)?({_SMALL_ALT_WORDS})"
+    rf"(?:[\s-]+({_SMALL_ALT_WORDS}))?(?![{LETTER}])(?!\s+(?:hundred|sau|सौ|শো|शंभर))"
+)
