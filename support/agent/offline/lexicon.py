@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from .numbers import END, START, fold, fold_script
+from .numbers import END, START, fold, fold_script, normalise
 
 
 def rx(*alternatives: str) -> re.Pattern:
@@ -187,3 +187,35 @@ mera meri mere hai number tha
 আমার নম্বর নাম্বার শেষ চারটে চারটি চার সংখ্যা অঙ্ক ডিজিট ফোন মোবাইল অর্ডার রিটার্ন এটা হল
 माझा माझी माझे नंबर आहे आहेत शेवटचे चार अंक मोबाईल फोन ऑर्डर रिटर्न हा
 """.split()}
+
+
+# Listener sounds said while the assistant speaks: they mean "go on", never "stop". Whole
+# utterances only (an "okay" followed by a request is a request).
+BACKCHANNEL = rx(
+    r"^(([mh]+([- ]?[mh]+)*|mhm|uh[ -]?huh|ok(ay)?|yeah|yes|yep|right|sure|i see|got it|alright|go on|"
+    r"haa?n|haan ji|ji|ji haan|acc?ha|achha|thik hai|theek hai|"
+    r"हम्म|हम|हाँ|हां|हाँ जी|जी|जी हाँ|अच्छा|ठीक है|ओके|"
+    r"হুঁ|হুম|হ্যাঁ|আচ্ছা|ঠিক আছে|ওকে|"
+    r"हो|बरं|ठीक आहे|ओके)[ ,.!?।]*)+$",
+)
+# Short words that do mean "stop talking", whatever follows.
+STOP_TALKING = rx(
+    r"<(stop|wait|hold on|hang on|no|nope|pause|enough|one (second|sec|minute))>",
+    r"<(ruko|ruk jao|bas|nahi|nahin|mat)>", r"रुको", r"रुकिए", r"<बस>", r"नहीं", r"<मत>",
+    r"থামুন", r"থামো", r"দাঁড়ান", r"<না>", r"थांबा", r"थांब", r"<नको>", r"<नाही>",
+)
+
+
+def is_backchannel(text: str) -> bool:
+    """Whether `text` is only listener sounds ("hmm", "okay", "haan ji", "হুঁ"), in any of the languages."""
+    return bool(BACKCHANNEL.match(normalise(text)))
+
+
+def interrupts_speaker(text: str) -> bool:
+    """Whether a short utterance said over the assistant asks it to stop: a stop word ("stop",
+    "ruko", "থামুন", "नको"), or a request of three words or more. Anything shorter is taken as
+    listening; a misheard hum ("Damn.", "Han Jai") must not cut the answer off."""
+    folded = normalise(text)
+    if STOP_TALKING.search(folded):
+        return True
+    return len(folded.split()) >= 3 and not BACKCHANNEL.match(folded)
