@@ -323,7 +323,9 @@ VOICE_EOT_SILENCE_MS = env.int("VOICE_EOT_SILENCE_MS", default=400)
 # Total silence before ending a turn whose speculative transcript stops mid-sentence ("Hi, I want...,").
 VOICE_EOT_UNFINISHED_MS = env.int("VOICE_EOT_UNFINISHED_MS", default=900)
 VOICE_SPECULATIVE_MS = env.int("VOICE_SPECULATIVE_MS", default=160)
-VOICE_BARGE_IN_MS = env.int("VOICE_BARGE_IN_MS", default=250)
+# Strong speech (within a second) that interrupts the assistant: longer than a backchannel
+# ("mm-hmm", "haan ji" hold ~0.5 s); shorter utterances are judged by their words instead.
+VOICE_BARGE_IN_MS = env.int("VOICE_BARGE_IN_MS", default=600)
 VOICE_RESUME_WINDOW_S = env.int("VOICE_RESUME_WINDOW_S", default=900)
 VOICE_STORE_AUDIO = env.bool("VOICE_STORE_AUDIO", default=True)
 VOICE_MAX_FRAME_BYTES = env.int("VOICE_MAX_FRAME_BYTES", default=65536)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Any, Awaitable, Callable
@@ -21,6 +22,7 @@ import numpy as np
 from channels.db import database_sync_to_async
 from django.conf import settings
 
+from support.agent.offline.yesno import interrupts_speaker
 from support.speech.asr.trust import Hearing, hearing
 
 from . import store
@@ -33,6 +35,10 @@ FIRST_CLAUSE_MIN_CHARS = 5
 
 SendJson = Callable[[dict], Awaitable[None]]
 SendBytes = Callable[[bytes], Awaitable[None]]
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[\w\u0900-\u09FF]+", text.lower()))
 
 
 def _ms(t0: float, t1: float | None) -> float | None:
@@ -62,6 +68,7 @@ class AudioInput:
         self.last_voiced_sample: int | None = None
         self.last_voiced_at: float | None = None
         self.voiced_since_snapshot = False
+        self.interjection: tuple[int, int] | None = None  # (first, last) sample of the latest one
 
     def set_rate(self, rate: int) -> None:
         self.sample_rate = rate
@@ -86,6 +93,8 @@ class AudioInput:
             for ev in self.detector.update(prob, guarded=guarded):
                 if ev.kind in ("speech_start", "barge_in") and self.speech_start_sample is None:
                     self.speech_start_sample = max(0, ev.frame * 512)
+                elif ev.kind == "interjection":
+                    self.interjection = (ev.frame * 512, (ev.end + 1) * 512)
                 events.append((ev.kind, now))
         return events
 
@@ -101,6 +110,14 @@ class AudioInput:
             end = min(len(audio), self.last_voiced_sample + int(0.3 * 16000))
         return audio[start:end]
 
+    def interjection_audio(self) -> np.ndarray:
+        """The latest interjection (speech over the assistant too short to barge in), with the
+        same lead and tail as an utterance."""
+        first, last = self.interjection or (0, 0)
+        audio = np.concatenate(self.buffer) if len(self.buffer) > 1 else (self.buffer[0] if self.buffer else np.zeros(0, np.float32))
+        self.buffer = [audio] if len(audio) else []
+        return audio[max(0, first - int(self.PREROLL_S * 16000)):last + int(0.3 * 16000)]
+
     def heard_speech(self) -> bool:
         return self.speech_start_sample is not None
 
@@ -113,6 +130,7 @@ class AudioInput:
         self.frames = 0
         self.speech_start_sample = self.last_voiced_sample = None
         self.voiced_since_snapshot = False
+        self.interjection = None
         self.vad = StreamingVAD()
         self.detector.reset()
 
@@ -147,7 +165,7 @@ class SpeechToText:
         self.on_call = on_call
         self._spec: asyncio.Task | None = None
 
-    async def _transcribe(self, audio: np.ndarray) -> Heard:
+    async def transcribe(self, audio: np.ndarray) -> Heard:
         from support.speech.asr import get_asr
 
         t0 = time.perf_counter()
@@ -157,7 +175,7 @@ class SpeechToText:
 
     def speculate(self, audio: np.ndarray) -> None:
         self.discard()
-        self._spec = asyncio.ensure_future(self._transcribe(audio))
+        self._spec = asyncio.ensure_future(self.transcribe(audio))
 
     @property
     def pending(self) -> asyncio.Task | None:
@@ -197,7 +215,7 @@ class SpeechToText:
                 log.exception("speculative transcription failed")
         elif spec is not None:
             spec.cancel()
-        return await self._transcribe(audio)
+        return await self.transcribe(audio)
 
 
 # ---------------------------------------------------------------------------
@@ -288,6 +306,7 @@ class VoicePipeline:
         self._interrupted_text: str | None = None
         self._last_reply_id: int | None = None
         self._deferred_end: asyncio.Future | None = None  # the end-of-turn decision under way
+        self._judging: asyncio.Task | None = None  # an interjection's words being judged
 
     # -- configuration ------------------------------------------------------
     def configure(self, *, sample_rate: int | None = None, language: str | None = None, mode: str | None = None) -> None:
@@ -326,6 +345,33 @@ class VoicePipeline:
                 self.stt.discard()
             elif kind == "end_of_turn" and self.mode == "vad":
                 self._deferred_end = asyncio.ensure_future(self._decide_end(self.input.last_voiced_at or at))
+            elif kind == "interjection":
+                if self._judging is not None:
+                    self._judging.cancel()
+                self._judging = asyncio.ensure_future(self._judge_interjection(self.input.interjection_audio(), at))
+
+    async def _judge_interjection(self, audio: np.ndarray, at: float) -> None:
+        """Something short said over the assistant: a backchannel ("okay", "haan", "হুঁ"), a hum or
+        the assistant's own voice leaking back lets it go on; "stop", "wait", "no" or a short
+        request interrupts it and is answered as the shopper's turn."""
+        try:
+            heard = await self.stt.transcribe(audio)
+        except Exception:  # noqa: BLE001 - an unheard interjection changes nothing
+            log.exception("could not transcribe an interjection")
+            return
+        if not interrupts_speaker(heard.text) or self._is_echo(heard.text):
+            await self._send_event({"type": "backchannel", "text": heard.text})
+            return
+        await self.interrupt(reason="speech")
+        self.input.clear()
+        self.turn_no += 1
+        self.clock = TurnClock(eos=at)
+        self.turn_task = asyncio.ensure_future(self._voice_turn(audio, True, reuse=False, heard=heard))
+
+    def _is_echo(self, text: str) -> bool:
+        """Whether every word heard is a word of the reply being played."""
+        words = _words(text)
+        return bool(words) and words <= _words(" ".join(clause for _, clause in self.speaker.spoken))
 
     async def _decide_end(self, eos: float) -> None:
         """The silence is long enough; is the sentence finished? "Hi, I want to know where my order
@@ -396,8 +442,9 @@ class VoicePipeline:
         await self._send_event({"type": "barge_in", "reason": reason, "turn": self.turn_no, "heard": heard})
 
     async def close(self) -> None:
-        if self._deferred_end is not None:
-            self._deferred_end.cancel()
+        for task in (self._deferred_end, self._judging):
+            if task is not None:
+                task.cancel()
         self.stt.discard()
         if self.turn_task is not None and not self.turn_task.done():
             self.turn_task.cancel()
@@ -415,16 +462,16 @@ class VoicePipeline:
         self.clock = TurnClock(eos=eos)
         self.turn_task = asyncio.ensure_future(self._voice_turn(audio, heard_speech, reuse))
 
-    async def _voice_turn(self, audio: np.ndarray, heard_speech: bool, reuse: bool) -> None:
+    async def _voice_turn(self, audio: np.ndarray, heard_speech: bool, reuse: bool, heard: Heard | None = None) -> None:
+        """`heard`: the words, when they were transcribed already (an interjection)."""
         clock = self.clock
-        heard = None
-        if heard_speech and len(audio) >= 1600:
+        if heard is None and heard_speech and len(audio) >= 1600:
             try:
                 heard = await self.stt.final(audio, reuse=reuse)
             except Exception as exc:  # noqa: BLE001
                 log.exception("transcription failed")
                 await self._send_event({"type": "error", "code": "asr_failed", "detail": str(exc)[:200]})
-        else:
+        elif heard is None:
             self.stt.discard()
         clock.transcript = time.perf_counter()
         if heard is not None:

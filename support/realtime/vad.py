@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
@@ -66,8 +67,9 @@ class StreamingVAD:
 
 @dataclass
 class TurnEvent:
-    kind: str  # speech_start | pause | resume | end_of_turn | barge_in
+    kind: str  # speech_start | pause | resume | end_of_turn | barge_in | interjection
     frame: int  # index of the frame the event refers to (for timing)
+    end: int | None = None  # interjection: its last voiced frame
 
 
 class TurnDetector:
@@ -78,30 +80,39 @@ class TurnDetector:
       of pause the caller may transcribe speculatively (`pause` event);
     - voice again before the end cancels the pause (`resume`);
     - `silence_ms` of pause ends the turn (`end_of_turn`), reporting the last voiced frame.
-    While the assistant speaks (`guarded=True`) speech must be stronger and longer to count
-    (`barge_in`): the assistant's own voice leaking back through the microphone is quieter
-    after the browser's echo cancellation and rarely sustains high probabilities. The event
-    reports where the interrupting speech began, not where it became certain: "I would like to
-    speak to a human agent" dips under the strong threshold between words, so the run that
-    confirms it may only start at "to speak".
+
+    While the assistant speaks (`guarded=True`) the shopper's speech is grouped into utterances
+    (voiced frames with gaps under REGION_GAP_MS). One becomes a `barge_in` when it holds
+    `barge_in_ms` of strong speech (>= `barge_in_threshold`) within a second: a request, not a
+    backchannel ("mm-hmm", "haan ji", "ঠিক আছে" hold at most ~0.55 s) and not the assistant's own
+    voice leaking back through the microphone, which the browser's echo cancellation leaves
+    quieter. One that ends before that, with at least MIN_INTERJECTION_MS of voice, is reported
+    as an `interjection` for the caller to judge by its words ("okay" is not a barge-in, "stop"
+    is). Both report where the utterance began, not where it became certain: "I would like to
+    speak to a human agent" dips under the strong threshold between words.
     """
 
-    # Within one interrupting utterance, the gaps between words: a longer quiet starts a new one.
+    # Within one utterance, the gaps between words: a longer quiet ends it.
     REGION_GAP_MS = 320
-    # How far before the confirmation the utterance may be said to start (echo can keep a region open).
+    # How far before the confirmation the utterance may be said to start (echo can keep one open).
     REGION_MAX_MS = 3000
+    # The window the strong speech of a barge-in must fall in.
+    BARGE_WINDOW_MS = 1000
+    MIN_INTERJECTION_MS = 160
 
     def __init__(self, *, silence_ms: float = 400, speculative_ms: float = 160, threshold: float = 0.5,
-                 start_frames: int = 2, barge_in_ms: float = 250, barge_in_threshold: float = 0.8):
+                 start_frames: int = 2, barge_in_ms: float = 600, barge_in_threshold: float = 0.8):
         self.silence_frames = max(1, round(silence_ms / FRAME_MS))
         self.speculative_frames = max(1, min(self.silence_frames - 1, round(speculative_ms / FRAME_MS)))
         self.threshold = threshold
         self.low = threshold - 0.15
         self.start_frames = start_frames
-        self.barge_frames = max(2, round(barge_in_ms / FRAME_MS))
         self.barge_threshold = barge_in_threshold
+        self.barge_window = round(self.BARGE_WINDOW_MS / FRAME_MS)
+        self.barge_frames = min(self.barge_window, max(2, round(barge_in_ms / FRAME_MS)))
         self.region_gap_frames = round(self.REGION_GAP_MS / FRAME_MS)
         self.region_max_frames = round(self.REGION_MAX_MS / FRAME_MS)
+        self.interjection_frames = round(self.MIN_INTERJECTION_MS / FRAME_MS)
         self.reset()
 
     def reset(self):
@@ -111,28 +122,21 @@ class TurnDetector:
         self.silent = 0  # consecutive silent frames since speech
         self.last_voiced = -1
         self.paused = False
-        self.strong_run = 0
-        self.region_start: int | None = None  # first voiced frame of the speech heard while guarded
+        self._region_clear()
+
+    def _region_clear(self) -> None:
+        self.region_start: int | None = None  # first voiced frame of the utterance heard while guarded
+        self.region_last = -1
+        self.region_voiced = 0
         self.region_quiet = 0
+        self.strong_frames: deque[int] = deque()  # frames >= the strong threshold, within the window
 
     def update(self, prob: float, *, guarded: bool = False) -> list[TurnEvent]:
         self.frame += 1
-        events: list[TurnEvent] = []
         if guarded:
-            self._track_region(prob)
-            self.strong_run = self.strong_run + 1 if prob >= self.barge_threshold else 0
-            if self.strong_run >= self.barge_frames:
-                self.strong_run = 0
-                start = self.frame - self.barge_frames + 1
-                if self.region_start is not None:
-                    start = max(min(start, self.region_start), self.frame - self.region_max_frames)
-                self.region_start = None
-                events.append(TurnEvent("barge_in", start))
-                # The barge-in utterance is speech already in progress.
-                self.in_speech, self.run, self.silent, self.last_voiced = True, self.start_frames, 0, self.frame
-            return events
-        self.strong_run = 0
-        self.region_start = None
+            return self._guarded(prob)
+        self._region_clear()
+        events: list[TurnEvent] = []
         if prob >= self.threshold:
             self.run += 1
             self.last_voiced = self.frame
@@ -158,12 +162,28 @@ class TurnDetector:
                     self.silent = 0
         return events
 
-    def _track_region(self, prob: float) -> None:
+    def _guarded(self, prob: float) -> list[TurnEvent]:
         if prob >= self.threshold:
             if self.region_start is None:
                 self.region_start = self.frame
+            self.region_last = self.frame
+            self.region_voiced += 1
             self.region_quiet = 0
+            if prob >= self.barge_threshold:
+                self.strong_frames.append(self.frame)
+            while self.strong_frames and self.strong_frames[0] <= self.frame - self.barge_window:
+                self.strong_frames.popleft()
+            if len(self.strong_frames) >= self.barge_frames:
+                start = max(self.region_start, self.frame - self.region_max_frames)
+                self._region_clear()
+                # The interrupting utterance is speech already in progress.
+                self.in_speech, self.run, self.silent, self.last_voiced = True, self.start_frames, 0, self.frame
+                return [TurnEvent("barge_in", start)]
         elif prob < self.low and self.region_start is not None:
             self.region_quiet += 1
             if self.region_quiet > self.region_gap_frames:
-                self.region_start = None
+                start, end, voiced = self.region_start, self.region_last, self.region_voiced
+                self._region_clear()
+                if voiced >= self.interjection_frames:
+                    return [TurnEvent("interjection", start, end)]
+        return []

@@ -2,7 +2,7 @@
 
 import pytest
 
-from support.agent.offline.yesno import confirmation, confirms, is_backchannel
+from support.agent.offline.yesno import confirmation, confirms, interrupts_speaker, is_backchannel
 
 YES = ["haan ji", "theek hai", "kar do", "हाँ जी", "ठीक है", "कर दीजिए", "হ্যাঁ করুন", "ঠিক আছে", "चालेल", "हो करा",
        "sure, do it", "go on", "yes please", "okay", "Yeah, cancel it.", "जी हाँ, रद्द कर दीजिए", "कर दो ना"]
@@ -49,3 +49,21 @@ def test_backchannels(text):
                                   "hmm hmm hmm hmm"])
 def test_not_backchannels(text):
     assert not is_backchannel(text)
+
+
+@pytest.mark.parametrize("text", ["mm-m-m", "Hmmm.", "haan ji", "হুঁ", "ঠিক আছে", "बरं", "I see.", "okay okay"])
+def test_listening_sounds_let_the_assistant_go_on(text):
+    """Including the spellings tiny.en gives a hum ("mm-m-m")."""
+    assert is_backchannel(text) and not interrupts_speaker(text)
+
+
+@pytest.mark.parametrize("text", ["Damn.", "Han Jai", "T-kai", ""])
+def test_a_misheard_hum_does_not_stop_the_assistant(text):
+    """tiny.en's renderings of "Hmm", "Haan ji" and "Theek hai": not listed, but too short to be a request."""
+    assert not interrupts_speaker(text)
+
+
+@pytest.mark.parametrize("text", ["Stop.", "Wait.", "No, no.", "hold on", "ruko", "बस", "থামুন", "नको", "थांबा",
+                                  "Okay, where is my order?", "What is your return policy?"])
+def test_a_stop_word_or_a_request_stops_the_assistant(text):
+    assert interrupts_speaker(text)

@@ -292,6 +292,44 @@ def test_a_barge_in_keeps_the_words_before_it_was_certain(utterance_pcm, setting
     assert heard.startswith("i would like to speak to a human")
 
 
+async def talk_over_the_reply(comm, pcm: bytes) -> list[dict]:
+    """Ask for the shipping policy (a long spoken reply), say `pcm` once its audio has started, then
+    keep the microphone open for a second; the events until the server has been quiet for 1.5 s."""
+    await comm.send_json_to({"type": "text", "text": "What is your shipping policy?"})
+    events = []
+    while True:
+        out = await comm.receive_output(timeout=30)
+        if out.get("bytes"):
+            break
+        events.append(json.loads(out["text"]))
+    await stream(comm, silence(0.3) + pcm + silence(1.0), paced=True)
+    while not await comm.receive_nothing(timeout=1.5):
+        out = await comm.receive_output()
+        if out.get("text"):
+            events.append(json.loads(out["text"]))
+    return events
+
+
+@pytest.mark.parametrize("said", ["Okay.", "Mm-hmm.", "Yeah.", "Haan ji."])
+async def test_a_backchannel_while_the_assistant_speaks_is_not_a_barge_in(utterance_pcm, said):
+    comm, _ = await connect("language=en&mode=vad")
+    events = await talk_over_the_reply(comm, await sync_to_async(utterance_pcm)(said))
+    assert not of(events, "barge_in"), events
+    assert len(of(events, "backchannel")) == 1  # heard, judged, let go
+    assert [e["turn"] for e in of(events, "transcript")] == []  # no turn of its own
+    assert [e["turn"] for e in of(events, "end")] == [1]  # the answer went on to its end
+    await comm.disconnect()
+
+
+async def test_stop_while_the_assistant_speaks_interrupts_it(utterance_pcm):
+    comm, _ = await connect("language=en&mode=vad")
+    events = await talk_over_the_reply(comm, await sync_to_async(utterance_pcm)("Stop."))
+    assert of(events, "barge_in") and not of(events, "backchannel")
+    assert of(events, "transcript")[0]["text"].lower().startswith("stop")
+    assert of(events, "end")[-1]["turn"] == 2  # answered as the shopper's turn
+    await comm.disconnect()
+
+
 async def test_interrupt_message_stops_playback():
     comm, _ = await connect()
     await comm.send_json_to({"type": "text", "text": "What is your shipping policy?"})

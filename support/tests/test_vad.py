@@ -38,3 +38,27 @@ def test_echo_that_never_stops_cannot_push_the_start_back_more_than_three_second
     detector = TurnDetector(barge_in_ms=250)
     events = feed(detector, [0.6] * 200 + [0.95] * 8, guarded=True)
     assert events[0].frame == 207 - detector.region_max_frames
+
+
+def test_a_short_utterance_over_the_assistant_is_an_interjection_not_a_barge_in():
+    """"Mm-hmm" (0.38 s of strong speech): reported for its words to be judged once it ends."""
+    detector = TurnDetector()  # the default: 600 ms of strong speech within a second barges in
+    probs = [0.0] * 10 + [0.9] * 12 + [0.6] * 4 + [0.0] * 12
+    events = feed(detector, probs, guarded=True)
+    assert [(e.kind, e.frame, e.end) for e in events] == [("interjection", 10, 25)]
+
+
+def test_a_request_over_the_assistant_barges_in_within_three_quarters_of_a_second():
+    """Mostly strong, as a spoken request is ("What is your return policy?": 1.3 of 1.6 s)."""
+    detector = TurnDetector()
+    confirmed_at = None
+    for prob in [0.0] * 10 + ([0.9] * 9 + [0.6]) * 4:
+        for event in detector.update(prob, guarded=True):
+            assert (event.kind, event.frame) == ("barge_in", 10)
+            confirmed_at = confirmed_at or detector.frame
+    assert (confirmed_at - 10) * 32 < 750  # ms from the first voiced frame to the confirmation
+
+
+def test_a_click_is_neither():
+    detector = TurnDetector()
+    assert feed(detector, [0.0] * 10 + [0.95] * 3 + [0.0] * 20, guarded=True) == []

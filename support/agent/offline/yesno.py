@@ -53,6 +53,17 @@ kardo, kar dijiye, kar dijie, kijiye, karo, chalega, zaroor, jaroor
 # Too short or too common to mean yes inside a longer sentence ("हा ऑर्डर" is "this order" in Marathi).
 _AFFIRM_SHORT = _phrases("ha, ji, right, हा, जी, हं, हां, হা")
 
+# Asking the assistant to stop talking, beyond the declines above.
+_STOP_TALKING = _phrases("""
+hang on, one second, one sec, one minute, pause, enough, excuse me, sorry
+bas, bas karo, ek minute, ek second, suniye, suno
+बस, बस करो, एक मिनट, सुनिए, सुनो
+থামুন, থামো, থামুন তো, এক মিনিট, শুনুন
+थांबा जरा, एक मिनिट, ऐका
+""")
+
+_HUM = re.compile(r"[mh]+")
+
 # While the assistant speaks: sounds and words a listener makes without taking the turn.
 _BACKCHANNEL = {w for p in _phrases("""
 hmm, hm, hmmm, mm, mmm, mhm, mm-hmm, mmhmm, uh-huh, uh huh, huh, ah, oh, okay, ok, right, yeah, yes, yep, sure, i see,
@@ -112,6 +123,22 @@ def confirms(text: str, action: str) -> bool:
 def is_backchannel(text: str, language: str | None = None) -> bool:
     """Only a listener's acknowledgement ("hmm", "haan", "accha", "okay", "হুঁ"), at most three
     words. `language` is accepted for callers that know it; the lexicon covers all four
-    languages at once, because shoppers mix them. Empty text is not a backchannel (it is silence)."""
+    languages at once, because shoppers mix them. Empty text is not a backchannel (it is silence).
+    A hum comes back from the recogniser in many spellings ("mm-m-m", "hmmm"): any word made of
+    m and h only counts as one."""
     words = _words(text)
-    return 0 < len(words) <= 3 and all(w in _BACKCHANNEL for w in words)
+    return 0 < len(words) <= 3 and all(w in _BACKCHANNEL or _HUM.fullmatch(w) for w in words)
+
+
+def interrupts_speaker(text: str) -> bool:
+    """Whether something short said over the assistant asks it to stop: a no or a stop word
+    anywhere ("stop", "wait", "hold on", "ruko", "থামুন", "नको"), or three words or more that are
+    not a backchannel (a request). Anything shorter is taken as listening: a misheard hum ("Damn.",
+    "Han Jai") must not cut the answer off, at the cost of a two-word request ("cancel it") said
+    over the assistant, which waits for it to finish."""
+    words = _words(text)
+    if not words:
+        return False
+    if _has(words, _DECLINE) or _has(words, _STOP_TALKING) or (words[0],) in _DECLINE_LEAD:
+        return True
+    return len(words) >= 3 and not is_backchannel(text)
