@@ -37,7 +37,8 @@ def test_product_list_paginated_shape(client, catalog):
     assert first == {
         "sku": "KUR-0", "name": "Cotton Kurta 0", "brand": "Fabindia",
         "category": {"slug": "ethnic-wear", "name": "Ethnic Wear"}, "description": "", "price": "1000.00",
-        "stock": 0, "in_stock": False, "attributes": {"colour": "Blue", "size": "M"}, "active": True,
+        "stock": 0, "in_stock": False, "attributes": {"colour": "Blue", "size": "M"}, "tags": [], "active": True,
+        "matched": [],
     }
 
 
@@ -45,7 +46,8 @@ def test_product_list_paginated_shape(client, catalog):
     "query, expected",
     [
         ("q=kurta", ["KUR-0", "KUR-1", "KUR-2", "KUR-3"]),
-        ("q=redmi+xiaomi+1", ["PHN-1"]),
+        # Ranked: all three words first, then two of them, then the kurta numbered 1.
+        ("q=redmi+xiaomi+1", ["PHN-1", "PHN-0", "PHN-2", "KUR-1"]),
         ("category=mobiles", ["PHN-0", "PHN-1", "PHN-2"]),
         ("category=Ethnic+Wear&in_stock=true", ["KUR-1", "KUR-2", "KUR-3"]),
         ("in_stock=false", ["KUR-0"]),

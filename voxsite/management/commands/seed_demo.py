@@ -30,7 +30,8 @@ class _BarStream:
 
 class Command(BaseCommand):
     help = (
-        "Load the demo shop: 66 products in 8 categories, 30 customers, 55 orders (ORD-1001..) in every "
+        "Load the demo shop: 66 products in 8 categories (with tags, and search synonyms in English, Hindi, "
+        "Bengali and Marathi), 30 customers, 55 orders (ORD-1001..) in every "
         "status with tracking histories, 12 returns (RET-2001..) in every status, FAQs and policies in "
         "English, Hindi, Bengali and Marathi, a staff login and a demo API key. "
         "Idempotent: rows are matched on natural keys (SKU, customer id, order and return numbers, FAQ key "
