@@ -83,7 +83,7 @@ STRONG_FIELDS = ("name", "brand", "sku", "tags")
 
 def vector_expression(fields=FIELDS) -> SearchVector:
     """The tsvector of a doc row: each field under its weight class, the 'simple' configuration
-    (the terms are already romanised and stemmed here, identically for both engines)."""
+    (the terms are already romanised and singular here, identically for both engines)."""
     vector = None
     for field in fields:
         part = SearchVector(field, weight=PG_WEIGHT_CLASS[field], config="simple")

@@ -3,7 +3,7 @@
 The database engines only ever see ASCII index terms: SQLite's FTS5 tokenizer cuts Devanagari and
 Bengali words at every vowel sign, and PostgreSQL's parser depends on the server's locale. So
 Indic words are romanised here, and every word (catalog or query) goes through the same steps:
-`normalise` -> `words` -> `term` (the index form: romanised, English-stemmed). `sound_key` is a
+`normalise` -> `words` -> `term` (the index form: romanised, English plurals made singular). `sound_key` is a
 coarse phonetic key that lets "सैमसंग", "স্যামসাং" and "samsung", or "laptop" and "लॅपटॉप",
 find each other; `similarity` is pg_trgm's trigram similarity, so both engines judge typos alike.
 """
@@ -13,8 +13,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
-
-import snowballstemmer
 
 _INDIC_DIGITS = str.maketrans("०१२३४५६७८९০১২৩৪৫৬৭৮৯", "01234567890123456789")
 # Letters and digits of the three scripts, vowel signs included (Python's \w misses them).
@@ -154,17 +152,26 @@ def romanise(word: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text)
 
 
-_STEMMER = snowballstemmer.stemmer("english")
+def _singular(word: str) -> str:
+    """English plurals only ("phones", "watches", "ladies"). A full stemmer did more harm than good
+    on romanised Hindi and Marathi: it cut "batli" (bottle) to "bat"."""
+    if len(word) <= 3:
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("ches", "shes", "xes", "sses", "zes")):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
 
 
 @lru_cache(maxsize=50000)
 def term(word: str) -> str:
-    """The index term of one normalised word: romanised, then English-stemmed ("phones" -> "phone",
+    """The index term of one normalised word: romanised, then made singular ("phones" -> "phone",
     "कुर्ते" -> "kurte"). Numbers and model codes stay as they are."""
     word = romanise(word)
-    if not word.isalpha():
-        return word
-    return _STEMMER.stemWord(word)
+    return _singular(word) if word.isalpha() else word
 
 
 # --- sound keys ----------------------------------------------------------------------------------
@@ -181,8 +188,8 @@ _KEY_STEPS = [
 @lru_cache(maxsize=50000)
 def sound_key(word: str) -> str:
     """Consonants only, similar sounds merged: "samsung", "सैमसंग" (saimsang) and "স্যামসাং" (syamsang)
-    all give "smsng"; "cooker" and "kukar" give "kr". A leading vowel is kept as "a". The lexicon keys
-    both a word and its stem ("headphones" and "headphon"), so plurals need no rule here."""
+    all give "smsng"; "cooker" and "kukar" give "kr". A leading vowel is kept as "a". The vocabulary keys
+    both a word and its term ("headphones" and "headphone"), so plurals need no rule here."""
     word = romanise(word)
     if not word.isalpha():
         return ""
