@@ -334,9 +334,11 @@ class _Turn:
         if not products:
             return [self.say("search_none", query=query or r.inr(slots.get("max_price") or slots.get("min_price")))]
         self.memory["last_products"] = [p.get("sku") for p in products[:5] if p.get("sku")]
-        items = [self.say("price_item", name=p.get("name", ""), price=r.inr(p.get("price", ""))) for p in products[:3]]
-        count = called.result.data.get("count") or len(products)
-        return [self.say("search_results", count=count, items=r.join(items, self.lang)), self.say("search_more")]
+        data = called.result.data
+        # A voice reply names at most two products, by their short names.
+        spoken = "voice" in self.ctx.channel or self.ctx.channel == "phone"
+        return r.search_results(products, data.get("count") or len(products), self.lang, spoken=spoken,
+                                complete=data.get("complete", True))
 
     def _product(self, slots: dict[str, Any]) -> Steps:
         sku = slots.get("sku")

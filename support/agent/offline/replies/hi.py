@@ -40,7 +40,14 @@ TEMPLATES = {
     "return_status": "ऑर्डर {order} का आपका रिटर्न {ret} {status}।",
     "return_refund": "रिफंड की राशि: {amount}।",
     "confirmation_expired": "वह अनुरोध अब मान्य नहीं है। कृपया फिर से बताइए कि आप क्या करना चाहते हैं।",
-    "search_results": "मुझे {count} विकल्प मिले: {items}।",
+    "search_found_one": "मुझे 1 विकल्प मिला: {items}।",
+    "search_found_many": "मुझे {count} विकल्प मिले: {items}।",
+    "search_found_top": "मुझे {count} विकल्प मिले। सबसे अच्छे: {items}।",
+    "search_closest_one": "बिल्कुल ऐसा कुछ नहीं मिला। सबसे करीब यह है: {items}।",
+    "search_closest_many": "बिल्कुल ऐसा कुछ नहीं मिला। सबसे करीब ये हैं: {items}।",
+    "search_more_one": "क्या आप इसके बारे में और जानना चाहेंगे?",
+    "stock_in": "स्टॉक में है",
+    "stock_out": "स्टॉक में नहीं है",
     "search_more": "क्या आप इनमें से किसी के बारे में और जानना चाहेंगे?",
     "search_none": "माफ़ कीजिए, {query} के लिए कुछ नहीं मिला। कोई और सामान या बजट बताइए।",
     "price_item": "{name}, {price} में",
@@ -68,3 +75,4 @@ RETURN_STATUS = {
 }
 MONTHS = ["जनवरी", "फ़रवरी", "मार्च", "अप्रैल", "मई", "जून", "जुलाई", "अगस्त", "सितंबर", "अक्टूबर", "नवंबर", "दिसंबर"]
 LIST_JOIN = "; "
+AND = "और"  # the last of a spoken list: "A and B"
