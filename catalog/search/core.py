@@ -28,6 +28,7 @@ from .text import is_indic, parts, romanise, similarity, sound_key, term
 
 # How much a match counts by how it was found: the shopper's own word, a synonym, ...
 QUALITY = {"word": 1.0, "joined": 0.95, "split": 0.9, "synonym": 0.9, "sound": 0.8, "prefix": 0.75, "typo": 0.7}
+GUESSES = frozenset({"sound", "prefix", "typo"})
 TYPO_SIMILARITY = 0.35  # pg_trgm similarity a typo must reach ("samsng"/"samsung": 0.5)
 CHEAP_TIER = 0.8  # "cheap": the best-matching products (score within this share of the best) by price
 MAX_RESULTS = 50  # ranked results at most: the API's largest page is 100, a shopper reads 3
@@ -55,12 +56,15 @@ class Hit:
     name: str
     price: Decimal
     score: float
-    coverage: float
+    coverage: float  # share of the query's weight matched, each word by the quality of its match
     matches: list[dict]
+    matched: int = 0  # how many of the query's words it matched
+    words: int = 0
 
     @property
     def complete(self) -> bool:
-        return self.coverage >= 0.999
+        """Every word matched (by any of its alternatives)."""
+        return self.matched == self.words
 
 
 @dataclass
@@ -336,10 +340,12 @@ def rank(concepts: list[Concept], rows: list[tuple]) -> list[Hit]:
                 continue
             value, alt, where = best
             score += concept.weight * value
-            matched_weight += concept.weight
+            # A guess (a typo, a sound-alike, a word begun) covers its word less than the word itself
+            # or the shop's own synonym does.
+            matched_weight += concept.weight * (alt.quality if alt.how in GUESSES else 1.0)
             matches.append({"word": concept.said, "matched": alt.shown, "field": where, "how": alt.how})
         if matches:
-            hits.append(Hit(row[0], row[2], row[1], score, matched_weight / total, matches))
+            hits.append(Hit(row[0], row[2], row[1], score, matched_weight / total, matches, len(matches), len(concepts)))
     # Matching more (and rarer: coverage is weighted by rarity) words first, then how well.
     hits.sort(key=lambda h: (-round(h.coverage, 6), -round(h.score, 9), h.name, h.product_id))
     return hits

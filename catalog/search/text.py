@@ -120,8 +120,8 @@ def _romanise_word(word: str) -> str:
             continue
         if ch in vowels:
             out.append(["", vowels[ch], False])
-        elif ch in ("\u0902", "\u0982"):  # anusvara
-            out.append(["ng" if bengali else "n", "", False])
+        elif ch in ("\u0902", "\u0982"):  # anusvara: m before a lip consonant (डंबेल: dambel)
+            out.append(["ng" if bengali else "m" if consonants.get(nxt, "")[:1] in ("p", "b", "m") else "n", "", False])
         elif ch in ("\u0903", "\u0983"):  # visarga
             out.append(["h", "", False])
         elif ch.isascii():

@@ -187,3 +187,11 @@ def test_a_ranked_search_costs_a_few_queries(shop, django_assert_max_num_queries
     with django_assert_max_num_queries(4):
         # vocabulary, candidates (all words; each rarer word alone), the page of products
         list(product_search(query="samsung फोन")[:10])
+
+
+def test_a_guess_counts_for_less_than_the_word_itself(shop):
+    # "oven": no such product; its closest spelling is elsewhere. The stove, which holds "gas" for
+    # sure, comes before a product that holds only a guess at the other word.
+    ProductFactory(sku="GAS-3B", name="Butterfly Gas Stove", attributes={})
+    ProductFactory(sku="LAK-CMP", name="Lakme Compact", description="An even finish", attributes={})
+    assert skus(product_search(query="gas oven"))[0] == "GAS-3B"
