@@ -44,7 +44,10 @@ SQLITE = (
     _fts5("catalog_productsearchdoc_fts", "catalog_productsearchdoc", "product_id", DOC_FIELDS, "unicode61")
     + _fts5("catalog_searchterm_trgm", "catalog_searchterm", "id", ("term",), "trigram")
 )
-SQLITE_REVERSE = [f"DROP TABLE IF EXISTS {t}" for t in ("catalog_productsearchdoc_fts", "catalog_searchterm_trgm")]
+SQLITE_REVERSE = [
+    f"DROP TRIGGER IF EXISTS {table}_{event}"
+    for table in ("catalog_productsearchdoc_fts", "catalog_searchterm_trgm") for event in ("ai", "ad", "au")
+] + [f"DROP TABLE IF EXISTS {t}" for t in ("catalog_productsearchdoc_fts", "catalog_searchterm_trgm")]
 
 
 def engine_indexes(apps, schema_editor):
