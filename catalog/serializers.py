@@ -6,7 +6,7 @@ from rest_framework import serializers
 from voxsite.languages import Language
 
 from .models import FAQ, Category, Policy, Product
-from .search.core import QUALITY
+from .search.resolve import QUALITY
 from .search.index import FIELDS
 
 

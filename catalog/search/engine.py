@@ -16,6 +16,8 @@ from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import F, Q
 
+from catalog.models import ProductSearchDoc
+
 from .index import FIELD_WEIGHTS, FIELDS, STRONG_FIELDS
 
 DOC_FTS = "catalog_productsearchdoc_fts"
@@ -117,8 +119,6 @@ def candidates(concepts: list[Alternatives], estimates: list[int], filters: Filt
 
 
 def _postgres(probes: list[Probe], filters: Filters, per_query: int) -> list[tuple]:
-    from catalog.models import ProductSearchDoc
-
     docs = ProductSearchDoc.objects.filter(filters.product_q("product__"))
     parts = []
     for probe in probes:

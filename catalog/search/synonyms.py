@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.db import transaction
 
+from catalog.models import SearchSynonym
+
 from .query import STOPWORDS
 from .text import is_indic, normalise, parts, romanise, similarity, sound_key, term, words
 
@@ -144,8 +146,6 @@ def current() -> Synonyms:
     held = _current
     if held is not None and held[0] == version:
         return held[1]
-    from catalog.models import SearchSynonym
-
     with _lock:
         rows = [(s.pk, s.word_list(), s.means_list()) for s in SearchSynonym.objects.filter(active=True)]
         matcher = Synonyms(rows)
