@@ -1,7 +1,7 @@
 from django.contrib import admin
 from voxsite.admin import DeferInListMixin, inr, is_changelist, related_count
 
-from .models import FAQ, Category, Policy, Product
+from .models import FAQ, Category, Policy, Product, SearchSynonym
 
 
 @admin.register(Category)
@@ -51,7 +51,7 @@ class ProductAdmin(DeferInListMixin, admin.ModelAdmin):
     readonly_fields = ["created_at", "updated_at"]
     list_per_page = 50
     fieldsets = [
-        (None, {"fields": ["sku", "name", "brand", "category", "description"]}),
+        (None, {"fields": ["sku", "name", "brand", "category", "description", "tags"]}),
         ("Price and stock", {"fields": ["price", "stock", "active"]}),
         ("Attributes", {"fields": ["attributes"]}),
         ("Timestamps", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
@@ -85,3 +85,17 @@ class PolicyAdmin(DeferInListMixin, admin.ModelAdmin):
     search_fields = ["title", "text"]
     ordering = ["kind", "language"]
     readonly_fields = ["updated_at"]
+
+
+@admin.register(SearchSynonym)
+class SearchSynonymAdmin(admin.ModelAdmin):
+    """The words shoppers use for the catalog's things, in any language. Product search reads them
+    on the next query after a save, in every server process."""
+
+    list_display = ["words", "means", "language", "active", "updated_at"]
+    list_display_links = ["words"]
+    list_filter = ["active", "language"]
+    search_fields = ["words", "means"]
+    ordering = ["words"]
+    readonly_fields = ["updated_at"]
+    fields = ["words", "means", "language", "active", "updated_at"]

@@ -1,6 +1,7 @@
 """Catalog reads: product search, FAQ search, policies. Other apps (the agent's tools, the API) call these."""
 
 import re
+from collections.abc import Sequence
 from decimal import Decimal
 from functools import lru_cache
 
@@ -9,6 +10,8 @@ from django.db.models import Count, Q, QuerySet
 from voxsite.errors import NotFound
 
 from .models import FAQ, Category, Policy, Product
+from .search.core import MAX_RESULTS, SearchOutcome, search
+from .search.engine import Filters
 
 FALLBACK_LANGUAGE = "en"
 
@@ -42,6 +45,60 @@ def _stem(word: str) -> str:
     return word
 
 
+class ProductResults(Sequence):
+    """What product_search found: products in order, each with `search_matches` (why it matched:
+    [{"word", "matched", "field", "how"}], empty without words). Slicing and count() work as on a
+    QuerySet, so pagination and the agent's tool read it alike; ranked products are loaded only
+    for the slice asked for."""
+
+    def __init__(self, items: QuerySet | None = None, outcome: SearchOutcome | None = None):
+        self._queryset = items
+        self.outcome = outcome
+        self._loaded: dict[int, Product] = {}
+
+    @property
+    def ranked(self) -> bool:
+        """True when the query had words to search for (the order is by relevance)."""
+        return self._queryset is None
+
+    def _products(self, hits) -> list[Product]:
+        missing = [h.product_id for h in hits if h.product_id not in self._loaded]
+        if missing:
+            self._loaded.update(Product.objects.select_related("category").in_bulk(missing))
+        out = []
+        for hit in hits:
+            product = self._loaded[hit.product_id]
+            product.search_matches = hit.matches
+            out.append(product)
+        return out
+
+    def __getitem__(self, index):
+        if not self.ranked:
+            return self._queryset[index]
+        if isinstance(index, slice):
+            return self._products(self.outcome.hits[index])
+        return self._products([self.outcome.hits[index]])[0]
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self):
+        return iter(self._queryset if not self.ranked else self[:])
+
+    def count(self) -> int:
+        return len(self.outcome.hits) if self.ranked else self._queryset.count()
+
+    @property
+    def complete(self) -> int:
+        """How many results match every searched word (all of them when no words were searched)."""
+        return sum(1 for hit in self.outcome.hits if hit.complete) if self.ranked else self.count()
+
+    @property
+    def ignored(self) -> list[str]:
+        """Words of the query that matched nothing in the catalog."""
+        return list(self.outcome.ignored) if self.outcome else []
+
+
 def product_search(
     *,
     query: str = "",
@@ -50,32 +107,27 @@ def product_search(
     max_price: Decimal | None = None,
     in_stock: bool | None = None,
     active_only: bool = True,
-) -> QuerySet[Product]:
-    """Products where every word of `query` appears in the name, brand, description, SKU or category."""
-    qs = Product.objects.select_related("category")
-    if active_only:
-        qs = qs.filter(active=True)
-    for word in _TOKEN.findall(query or ""):
-        qs = qs.filter(
-            Q(name__icontains=word)
-            | Q(brand__icontains=word)
-            | Q(description__icontains=word)
-            | Q(sku__icontains=word)
-            | Q(category__name__icontains=word)
-        )
-    if category:
-        if _has_nul(category):
-            return qs.none()
-        qs = qs.filter(Q(category__slug__iexact=category) | Q(category__name__iexact=category))
-    if min_price is not None:
-        qs = qs.filter(price__gte=min_price)
-    if max_price is not None:
-        qs = qs.filter(price__lte=max_price)
-    if in_stock is True:
-        qs = qs.filter(stock__gt=0)
-    elif in_stock is False:
-        qs = qs.filter(stock=0)
-    return qs.order_by("name", "pk")
+    limit: int = MAX_RESULTS,
+) -> ProductResults:
+    """The one product search, for the API, the agent and the shop page.
+
+    The query is read as a shopper says it, in English, Hindi, Bengali or Marathi, in any script:
+    price and stock words become filters ("under ₹500", "सस्ता", "কম দামে", "in stock"); the other
+    words are matched across name, brand, SKU, tags, category and description, through the shop's
+    synonyms, spelling variants, other scripts and typos, by the database's own full-text engine.
+    Results are ranked (products matching more and rarer words first; at most `limit`) and carry
+    why they matched. Without words to search, the filtered catalog comes by name ("cheap": by
+    price)."""
+    filters = Filters(category=category or None, min_price=min_price, max_price=max_price, in_stock=in_stock,
+                      active_only=active_only)
+    if (category and _has_nul(category)) or _has_nul(query or ""):
+        return ProductResults(Product.objects.none())
+    outcome = search(query or "", filters, limit=limit)
+    if outcome.parsed.words:
+        return ProductResults(None, outcome)
+    qs = Product.objects.select_related("category").filter(outcome.filters.product_q())
+    qs = qs.order_by("price", "name", "pk") if outcome.parsed.cheap else qs.order_by("name", "pk")
+    return ProductResults(qs, outcome)
 
 
 def product_get(*, sku: str) -> Product:

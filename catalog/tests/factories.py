@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import factory
 
-from catalog.models import FAQ, Category, Policy, Product
+from catalog.models import FAQ, Category, Policy, Product, SearchSynonym
 
 
 class CategoryFactory(factory.django.DjangoModelFactory):
@@ -48,3 +48,11 @@ class PolicyFactory(factory.django.DjangoModelFactory):
     title = "Returns policy"
     text = "Return most items within 7 days of delivery."
     return_window_days = 7
+
+
+class SearchSynonymFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SearchSynonym
+
+    words = "phone, mobile, फोन, ফোন"
+    means = ""

@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from catalog.models import FAQ, Policy, Product
+from catalog.models import FAQ, Policy, Product, SearchSynonym
 from catalog.tests.factories import CategoryFactory, FAQFactory, PolicyFactory, ProductFactory
 from voxsite.tests.test_admin import pinned_changelist
 
@@ -194,3 +194,61 @@ def test_policy_changelist_and_change(admin_client, django_assert_num_queries):
         admin_client, django_assert_num_queries, url("policy"), 5,
         lambda: PolicyFactory(kind=Policy.Kind.PRIVACY, language="hi", title="गोपनीयता", return_window_days=None),
     )
+
+
+# ---------------------------------------------------------------------------
+# Search synonyms
+
+
+def test_a_synonym_added_in_the_admin_is_used_by_the_next_search(admin_client):
+    from catalog.selectors import product_search
+
+    ProductFactory(sku="HK-IRON", name="Bajaj Dry Iron", attributes={})
+    assert [p.sku for p in product_search(query="istri")] == []
+    response = admin_client.post(url("searchsynonym", "add"), {
+        "words": "press, istri, इस्त्री", "means": "iron", "language": "", "active": "on",
+    })
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert [p.sku for p in product_search(query="istri")] == ["HK-IRON"]
+    assert [p.sku for p in product_search(query="इस्त्री")] == ["HK-IRON"]
+
+    synonym = SearchSynonym.objects.get()
+    response = admin_client.post(url("searchsynonym", "change", synonym.pk), {
+        "words": "press, istri, इस्त्री", "means": "iron", "language": "", })  # unticked: inactive
+    assert response.status_code == 302
+    assert [p.sku for p in product_search(query="istri")] == []
+
+
+@pytest.mark.parametrize("data, field", [
+    ({"words": "", "means": "iron"}, "words"),
+    ({"words": "press", "means": ""}, "words"),  # one word meaning nothing
+    ({"words": "a very long phrase of five words", "means": "iron"}, None),
+])
+def test_synonym_admin_rejects_rows_that_cannot_match(admin_client, data, field):
+    response = admin_client.post(url("searchsynonym", "add"), {**data, "language": "", "active": "on"})
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert (field or "__all__") in errors
+    assert not SearchSynonym.objects.exists()
+
+
+def test_synonym_changelist_search_and_filter(admin_client):
+    SearchSynonym.objects.create(words="ghee, घी, ঘি, तूप", means="", language="")
+    SearchSynonym.objects.create(words="atta, आटा", means="flour", language="hi")
+    response = admin_client.get(url("searchsynonym"), {"q": "तूप"})
+    assert response.status_code == 200
+    assert [s.words for s in response.context["cl"].result_list] == ["ghee, घी, ঘি, तूप"]
+    assert [s.means for s in admin_client.get(url("searchsynonym"), {"language__exact": "hi"})
+            .context["cl"].result_list] == ["flour"]
+
+
+def test_product_tags_are_edited_in_the_admin_and_searched(admin_client):
+    from catalog.selectors import product_search
+
+    product = ProductFactory(sku="TAG-1", name="Dry Iron", attributes={})
+    response = admin_client.post(url("product", "change", product.pk), {
+        "sku": "TAG-1", "name": "Dry Iron", "brand": "Bajaj", "category": product.category.pk, "description": "",
+        "tags": '["press", "istri"]', "price": "699.00", "stock": "5", "active": "on", "attributes": "{}",
+    })
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert [p.sku for p in product_search(query="istri")] == ["TAG-1"]

@@ -37,7 +37,8 @@ def test_product_list_paginated_shape(client, catalog):
     assert first == {
         "sku": "KUR-0", "name": "Cotton Kurta 0", "brand": "Fabindia",
         "category": {"slug": "ethnic-wear", "name": "Ethnic Wear"}, "description": "", "price": "1000.00",
-        "stock": 0, "in_stock": False, "attributes": {"colour": "Blue", "size": "M"}, "active": True,
+        "stock": 0, "in_stock": False, "attributes": {"colour": "Blue", "size": "M"}, "tags": [], "active": True,
+        "matched": [],
     }
 
 
@@ -45,7 +46,8 @@ def test_product_list_paginated_shape(client, catalog):
     "query, expected",
     [
         ("q=kurta", ["KUR-0", "KUR-1", "KUR-2", "KUR-3"]),
-        ("q=redmi+xiaomi+1", ["PHN-1"]),
+        # Ranked: all three words first, then two of them, then the kurta numbered 1.
+        ("q=redmi+xiaomi+1", ["PHN-1", "PHN-0", "PHN-2", "KUR-1"]),
         ("category=mobiles", ["PHN-0", "PHN-1", "PHN-2"]),
         ("category=Ethnic+Wear&in_stock=true", ["KUR-1", "KUR-2", "KUR-3"]),
         ("in_stock=false", ["KUR-0"]),
@@ -239,3 +241,36 @@ def test_catalog_is_read_only(client, catalog):
     resp = client.post("/api/v1/products", {"sku": "NEW"}, format="json")
     assert resp.status_code == 405
     assert resp.json()["code"] == "method_not_allowed"
+
+
+# --- search through the API
+
+
+def test_product_search_is_ranked_and_says_why_each_matched(client, catalog):
+    from catalog.tests.factories import SearchSynonymFactory
+
+    SearchSynonymFactory(words="phone, mobile, फोन, ফোন")
+    body = client.get("/api/v1/products", {"q": "xiaomi फोन 16500 से कम"}).json()
+    assert [p["sku"] for p in body["results"]] == ["PHN-0", "PHN-1"]  # 15000, 16000; 17000 is over
+    assert body["results"][0]["matched"] == [
+        {"word": "xiaomi", "matched": "xiaomi", "field": "brand", "how": "word"},
+        {"word": "फोन", "matched": "mobiles", "field": "category", "how": "synonym"},  # the catalog's word
+    ]
+    assert client.get("/api/v1/products", {"q": "kurta"}).json()["results"][0]["matched"][0]["field"] == "name"
+
+
+def test_product_search_query_count(client, catalog, django_assert_max_num_queries):
+    client.get("/api/v1/products", {"q": "redmi"})  # the synonyms and the catalog size, loaded once
+    # key lookup; vocabulary; candidates; the page of products
+    with django_assert_max_num_queries(4):
+        assert client.get("/api/v1/products", {"q": "redmi"}).json()["count"] == 3
+
+
+def test_schema_declares_why_a_product_matched(client):
+    import yaml
+    from django.test import Client
+
+    schema = yaml.safe_load(Client().get("/api/schema/").content)["components"]["schemas"]
+    assert "matched" in schema["Product"]["properties"] and "tags" in schema["Product"]["properties"]
+    match = schema["SearchMatch"]["properties"]
+    assert set(match) == {"word", "matched", "field", "how"}

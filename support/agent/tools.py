@@ -100,22 +100,38 @@ def _money(value) -> str | None:
 # Tools
 
 
+SEARCH_LISTED = 5
+
+
 def search_products(ctx: TurnContext, args: dict) -> dict:
     from catalog.selectors import product_search
 
-    qs = product_search(
+    results = product_search(
         query=args.get("query", ""), category=args.get("category"), min_price=args.get("min_price"),
         max_price=args.get("max_price"), in_stock=args.get("in_stock"),
     )
-    products = list(qs[:5])
-    return {
-        "count": qs.count() if len(products) == 5 else len(products),
+    products = list(results[:SEARCH_LISTED])
+    complete = results.complete
+    out: dict[str, Any] = {
+        # Products matching every searched word; when none does, the closest ones.
+        "count": complete or results.count(),
+        "complete": bool(complete) or not products,
         "products": [
             {"sku": p.sku, "name": p.name, "brand": p.brand, "price": _money(p.price), "in_stock": p.in_stock,
-             "category": p.category.name}
+             "category": p.category.name, "matched": getattr(p, "search_matches", [])}
             for p in products
         ],
     }
+    outcome = results.outcome
+    if outcome is not None:
+        # What the shopper's words meant beyond the product: the filters read from them.
+        said = {"min_price": _money(outcome.parsed.min_price), "max_price": _money(outcome.parsed.max_price),
+                "in_stock": outcome.parsed.in_stock, "cheapest_first": outcome.parsed.cheap or None}
+        if understood := {k: v for k, v in said.items() if v is not None}:
+            out["understood"] = understood
+        if results.ignored:
+            out["not_in_catalog"] = results.ignored
+    return out
 
 
 def get_product_details(ctx: TurnContext, args: dict) -> dict:
@@ -295,8 +311,11 @@ REASONS = ["damaged", "wrong_item", "size_fit", "not_as_described", "changed_min
 POLICY_KINDS = ["returns", "refunds", "shipping", "cancellation", "warranty", "privacy"]
 
 TOOLS: list[Tool] = [
-    Tool("search_products", "Search the shop's catalog. Use for any product question.", _schema({
-        "query": {**STR, "description": "What the shopper is looking for, e.g. 'cotton kurta'."},
+    Tool("search_products", "Search the shop's catalog. Use for any product question. Results are ranked, each "
+         "with why it matched; name the two or three best with price and stock.", _schema({
+        "query": {**STR, "description": "What the shopper is looking for, in their own words and language, e.g. "
+                                        "'cotton kurta', 'सस्ता फोन', 'কম দামে জুতো'; price and stock words work "
+                                        "as filters."},
         "category": STR, "min_price": {"type": "number"}, "max_price": {"type": "number", "description": "Price limit in INR."},
         "in_stock": {"type": "boolean"},
     }, ("query",)), search_products),

@@ -17,7 +17,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import ProtectedError
 
-from catalog.models import FAQ, Category, Policy, Product
+from catalog.models import FAQ, Category, Policy, Product, SearchSynonym
 from crm.models import Customer
 from orders.models import Order, OrderEvent, OrderItem, Return, ReturnEvent, ReturnItem, TrackingEvent
 from voxsite.models import APIKey
@@ -29,6 +29,7 @@ from .faqs_more import MORE_FAQS
 from .faqs_top import TOP_FAQS
 from .plan import DemoPlan, build_plan
 from .policies import POLICIES, RETURN_WINDOW_DAYS
+from .search_words import SYNONYMS, TAGS
 
 ACTOR = "system"
 DEMO_KEY_NAME = "demo"
@@ -125,9 +126,16 @@ def seed_catalog(result: SeedResult) -> None:
         {"slug": slug, "name": name, "description": description} for slug, name, description in CATEGORIES
     ], tally)
     upsert_all(Product, ("sku",), [
-        {**{k: v for k, v in p.items() if k != "category"}, "category_id": categories[p["category"]].pk}
+        {**{k: v for k, v in p.items() if k != "category"}, "category_id": categories[p["category"]].pk,
+         "tags": TAGS.get(p["sku"], [])}
         for p in PRODUCTS
     ], tally)
+
+
+def seed_synonyms(result: SeedResult) -> None:
+    upsert_all(SearchSynonym, ("words",), [
+        {"words": words, "means": means, "language": language, "active": True} for language, words, means in SYNONYMS
+    ], result.tallies.setdefault("search synonyms", Tally()))
 
 
 def seed_customers(result: SeedResult) -> None:
@@ -254,6 +262,7 @@ def seed_api_key(result: SeedResult) -> None:
 
 STEPS: list[tuple[str, Callable[[SeedResult], None]]] = [
     ("catalog", seed_catalog),
+    ("search synonyms", seed_synonyms),
     ("customers", seed_customers),
     ("FAQs", seed_faqs),
     ("policies", seed_policies),

@@ -107,3 +107,28 @@ def test_the_site_has_an_icon(client, admin_client):
     icon = client.get("/static/favicon.svg")
     assert icon.status_code == 200 and icon["Content-Type"].startswith("image/svg+xml")
     assert b"<svg" in b"".join(icon.streaming_content)
+
+
+def test_shop_page_searches_with_the_same_product_search(client):
+    from catalog.tests.factories import SearchSynonymFactory
+
+    phones = CategoryFactory(name="Mobiles", slug="mobiles")
+    SearchSynonymFactory(words="phone, फोन, ফোন")
+    ProductFactory(sku="PH-1", name="Galaxy M34", brand="Samsung", category=phones, price=Decimal("15999"),
+                   tags=["phone"], attributes={})
+    ProductFactory(sku="PH-2", name="iPhone 15", brand="Apple", category=phones, price=Decimal("69900"),
+                   tags=["phone"], attributes={})
+    ProductFactory(sku="KU-1", name="Cotton Kurta", attributes={})
+
+    html = client.get("/", {"q": "सस्ता फोन"}).content.decode()
+    # "cheap": the phones up to their median price, cheapest first
+    assert [sku for sku, _ in cards(html)] == ["PH-1"]
+    assert "result" in html and "सस्ता फोन" in html and 'value="सस्ता फोन"' in html
+    assert "Matched: फोन → phone" in html
+
+    html = client.get("/", {"q": "samsung"}).content.decode()
+    assert [sku for sku, _ in cards(html)] == ["PH-1"] and "1 result for" in html
+
+    html = client.get("/", {"q": "zzqxv"}).content.decode()
+    assert cards(html) == [] and "Nothing matches" in html and "seed_demo" not in html
+    assert client.get("/", {"q": "x" * 500}).status_code == 200

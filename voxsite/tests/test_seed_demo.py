@@ -20,7 +20,7 @@ from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from catalog.models import FAQ, Category, Policy, Product
+from catalog.models import FAQ, Category, Policy, Product, SearchSynonym
 from crm.models import Customer
 from orders.models import Order, OrderEvent, OrderItem, Return, ReturnEvent, ReturnItem, TrackingEvent
 from orders.services import (
@@ -49,7 +49,8 @@ def _digest() -> str:
     rows = [
         list(Category.objects.order_by("slug").values_list("slug", "name", "description")),
         list(Product.objects.order_by("sku").values_list(
-            "sku", "name", "brand", "category__slug", "description", "price", "stock", "attributes", "active")),
+            "sku", "name", "brand", "category__slug", "description", "price", "stock", "attributes", "tags", "active")),
+        list(SearchSynonym.objects.order_by("words").values_list("words", "means", "language", "active")),
         list(Customer.objects.order_by("customer_id").values_list(
             "customer_id", "name", "phone", "email", "preferred_language")),
         list(FAQ.objects.order_by("key", "language").values_list(
@@ -111,13 +112,23 @@ def test_second_run_changes_nothing(demo):
     assert demo.counts2 == demo.counts1
     assert demo.digest2 == demo.digest1
     summary = [line for line in demo.second.out.splitlines() if line.startswith("  ")]
-    assert len(summary) == 8
+    assert len(summary) == 9
     assert all(re.search(r"\(0 created, 0 updated, \d+ unchanged\)$", line) for line in summary), summary
     assert "Demo data is up to date." in demo.second.out
 
 
+@pytest.mark.parametrize("query, sku", [
+    ("press", "HK-BAJAJ-DX6"), ("आटा", "GRO-AASH-ATTA10"), ("तूप", "GRO-AMUL-GHEE1L"), ("ঘি", "GRO-AMUL-GHEE1L"),
+    ("bottle", "HK-MILTON-FLASK1L"), ("samsung phone", "MOB-SGM34-128"),
+])
+def test_seeded_tags_and_synonyms_find_everyday_words(demo, query, sku):
+    from catalog.selectors import product_search
+
+    assert product_search(query=query)[0].sku == sku
+
+
 def test_progress_bar_on_stderr_and_quiet_silences_it(demo):
-    assert "Seeding demo data" in demo.second.err and "8/8" in demo.second.err
+    assert "Seeding demo data" in demo.second.err and "9/9" in demo.second.err
     assert demo.first.err == ""
     assert "rows (" not in demo.first.out  # no summary when quiet
 

@@ -227,7 +227,7 @@ class Acts:
         full = [f"{i.get('quantity', 1)} × {i.get('name', '')}" for i in items]
         text = [self.say("order_details", order=order, date=r.date(data.get("placed_at", ""), self.lang),
                          items=r.join(full, self.lang), total=r.inr(data.get("total", "0")), status=status)]
-        spoken = [self.say("details_spoken", order=order, items=r.join([short_name(i.get("name", "")) for i in items], self.lang),
+        spoken = [self.say("details_spoken", order=order, items=r.join([r.short_name(i.get("name", "")) for i in items], self.lang),
                            total=r.inr(data.get("total", "0")), status=status)]
         if r.positive(data.get("refund_amount")):
             refund = self.say("order_refund", amount=r.inr(data["refund_amount"]), method=data.get("payment_method", ""))
@@ -277,17 +277,11 @@ class Acts:
         if not products:
             return self.line("search_none", query=query or r.inr(slots.get("max_price") or slots.get("min_price")))
         self.memory["last_products"] = [{"sku": p.get("sku"), "price": p.get("price")} for p in products[:5] if p.get("sku")]
-        shown = products[:3]
-        count = called.result.data.get("count") or len(products)
-        items = [self.say("price_item", name=p.get("name", ""), price=r.inr(p.get("price", ""))) for p in shown]
-        spoken_items = [self.say("price_item", name=short_name(p.get("name", "")), price=r.inr(p.get("price", "")))
-                        for p in shown[:2]]
-        text = [self.say("search_results", count=count, items=r.join(items, self.lang)), self.say("search_more")]
-        if len(shown) == 1:
-            spoken = [self.say("search_spoken_one", items=spoken_items[0]), self.say("offer_product")]
-        else:
-            spoken = [self.say("search_spoken", count=count, items=r.join(spoken_items, self.lang)), self.say("search_more")]
-        return Say(text, spoken)
+        data = called.result.data
+        count, complete = data.get("count") or len(products), data.get("complete", True)
+        # The text names the best three with price and stock; the voice the best two, by short name.
+        return Say(r.search_results(products, count, self.lang, complete=complete),
+                   r.search_results(products, count, self.lang, spoken=True, complete=complete))
 
     def pick(self, ordinal: int | None, cheaper: bool, costlier: bool) -> str | None:
         """The SKU a shopper points at in the last list: "the second one", "the cheaper one"."""
@@ -321,7 +315,7 @@ class Acts:
         p = called.result.data.get("product") or {}
         stock = self.say("product_in_stock" if p.get("in_stock") else "product_out_of_stock")
         text = [self.say("product_details", name=p.get("name", ""), brand=p.get("brand", ""), price=r.inr(p.get("price", ""))), stock]
-        spoken = [self.say("product_details", name=short_name(p.get("name", "")), brand=p.get("brand", ""),
+        spoken = [self.say("product_details", name=r.short_name(p.get("name", "")), brand=p.get("brand", ""),
                            price=r.inr(p.get("price", ""))), stock]
         return Say(text, spoken)
 
@@ -374,14 +368,6 @@ def first_answer(sentences: list[str], language: str) -> list[str]:
         if cut > 40:
             first = first[:cut].rstrip(",;: ") + ("।" if language in ("hi", "bn") else ".")
     return [first]
-
-
-def short_name(name: str) -> str:
-    """A product name as a person would say it: "Ambrane 20000 mAh Power Bank, 22.5 W Fast
-    Charging" -> "Ambrane 20000 mAh Power Bank"."""
-    head = re.split(r"\s*[(,|]|\s+-\s+", name or "", maxsplit=1)[0].strip()
-    words = head.split()
-    return " ".join(words[:4]) if words else name
 
 
 def _price(product: dict[str, Any]) -> float | None:

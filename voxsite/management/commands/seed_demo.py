@@ -3,32 +3,15 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
-from tqdm import tqdm
-
 from voxsite.demo.seed import seed
 from voxsite.demo.table import orders_document, orders_table
-
-
-class _BarStream:
-    """Lets tqdm draw on the command's stderr (so call_command(stderr=...) captures it) without
-    the OutputWrapper adding a newline or error colouring to every redraw."""
-
-    def __init__(self, wrapper):
-        self.wrapper = wrapper
-
-    def write(self, text):
-        self.wrapper.write(text, style_func=lambda s: s, ending="")
-
-    def flush(self):
-        self.wrapper.flush()
-
-    def isatty(self):
-        return self.wrapper.isatty()
+from voxsite.progress import command_bar
 
 
 class Command(BaseCommand):
     help = (
-        "Load the demo shop: 66 products in 8 categories, 30 customers, 55 orders (ORD-1001..) in every "
+        "Load the demo shop: 66 products in 8 categories (with tags, and search synonyms in English, Hindi, "
+        "Bengali and Marathi), 30 customers, 55 orders (ORD-1001..) in every "
         "status with tracking histories, 12 returns (RET-2001..) in every status, FAQs and policies in "
         "English, Hindi, Bengali and Marathi, a staff login and a demo API key. "
         "Idempotent: rows are matched on natural keys (SKU, customer id, order and return numbers, FAQ key "
@@ -52,8 +35,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, quiet=False, print_orders=False, orders_file=None, **options):
         def progress(steps):
-            bar = tqdm(steps, desc="Seeding demo data", unit="step", disable=quiet, file=_BarStream(self.stderr),
-                       leave=True, dynamic_ncols=False, ncols=80)
+            bar = command_bar(steps, self, desc="Seeding demo data", unit="step", quiet=quiet)
             for name, step in bar:
                 bar.set_postfix_str(name)
                 yield name, step

@@ -67,6 +67,45 @@ def positive(amount) -> bool:
         return False
 
 
+TEXT_ITEMS, SPOKEN_ITEMS = 3, 2
+
+
+def short_name(name: str) -> str:
+    """A product name as a person would say it: "Ambrane 20000 mAh Power Bank, 22.5 W Fast
+    Charging" -> "Ambrane 20000 mAh Power Bank", "Samsung Galaxy M34 5G (6 GB RAM, 128 GB)" ->
+    "Samsung Galaxy M34 5G"."""
+    head = re.split(r"\s*[(,|]|\s+-\s+", name or "", maxsplit=1)[0].strip()
+    words = head.split()
+    return " ".join(words[:4]) if words else (name or "")
+
+
+def search_results(products: list[dict], count: int, language: str, *, spoken: bool = False,
+                   complete: bool = True) -> list[str]:
+    """The answer to a product search: how many were found, in each language's plural, and the
+    best three with price and stock; spoken, the best two under their short names, joined with
+    "and". `complete` False: none matched every word, so they are offered as the closest."""
+    shown = products[:SPOKEN_ITEMS if spoken else TEXT_ITEMS]
+    if complete:
+        shown = shown[:max(count, 1)]  # the products that matched every word, not the near misses after them
+    items = []
+    for p in shown:
+        name = short_name(p.get("name", "")) if spoken else p.get("name", "")
+        stock = render("stock_in" if p.get("in_stock") else "stock_out", language)
+        items.append(f"{render('price_item', language, name=name, price=inr(p.get('price', '')))}, {stock}")
+    if spoken and len(items) > 1:
+        listed = f"{', '.join(items[:-1])}, {_module(language).AND} {items[-1]}"
+    else:
+        listed = "; ".join(items)
+    if not complete:
+        key = "search_closest_one" if len(shown) == 1 else "search_closest_many"
+    elif count <= 1:
+        key = "search_found_one"
+    else:
+        key = "search_found_many" if count <= len(shown) else "search_found_top"
+    more = "search_more_one" if len(shown) == 1 else "search_more"
+    return [render(key, language, count=count, items=listed), render(more, language)]
+
+
 _SENTENCE_END = re.compile(r"(?<=[.!?।])\s+")
 
 

@@ -40,7 +40,14 @@ TEMPLATES = {
     "return_status": "অর্ডার {order}-এর আপনার রিটার্ন {ret} {status}।",
     "return_refund": "রিফান্ডের পরিমাণ: {amount}।",
     "confirmation_expired": "ওই অনুরোধের মেয়াদ শেষ হয়ে গেছে। অনুগ্রহ করে আবার বলুন আপনি কী করতে চান।",
-    "search_results": "আমি {count}টি বিকল্প পেয়েছি: {items}।",
+    "search_found_one": "আমি 1টি বিকল্প পেয়েছি: {items}।",
+    "search_found_many": "আমি {count}টি বিকল্প পেয়েছি: {items}।",
+    "search_found_top": "আমি {count}টি বিকল্প পেয়েছি। সেরাগুলো: {items}।",
+    "search_closest_one": "হুবহু মেলে এমন কিছু পাইনি। সবচেয়ে কাছাকাছি এটি: {items}।",
+    "search_closest_many": "হুবহু মেলে এমন কিছু পাইনি। সবচেয়ে কাছাকাছি এগুলো: {items}।",
+    "search_more_one": "এটি সম্পর্কে আরও জানতে চান?",
+    "stock_in": "স্টকে আছে",
+    "stock_out": "স্টকে নেই",
     "search_more": "এগুলোর কোনোটা সম্পর্কে আরও জানতে চান?",
     "search_none": "দুঃখিত, {query}-এর জন্য কিছু পাইনি। অন্য কোনো জিনিস বা বাজেট বলবেন?",
     "price_item": "{name}, দাম {price}",
@@ -64,11 +71,8 @@ TEMPLATES = {
     "offer_tracking": "ট্র্যাকিংয়ের পুরো তথ্য বলব?",
     "offer_policy": "পুরো নীতিটা পড়ে শোনাব?",
     "offer_more": "আরও বলব?",
-    "search_spoken": "আমি {count}টি বিকল্প পেয়েছি, যেমন {items}।",
     "details_spoken": "অর্ডার {order}: {items}, মোট {total}। অবস্থা: {status}।",
     "ask_phone_spoken": "এই অর্ডারের ফোন নম্বরটা বলুন, শেষ চারটে সংখ্যা বললেও হবে।",
-    "search_spoken_one": "আমি পেয়েছি {items}।",
-    "offer_product": "এটার সম্পর্কে বলব?",
     "tool_error": "দুঃখিত, এখন এটা করা গেল না। একটু পরে আবার চেষ্টা করুন।",
     # Voice in a language this server cannot recognise (support.speech.asr.trust): say so, offer typing.
     "speech_unavailable": "দুঃখিত, এখানে এখনও বাংলায় কথা বলে সাহায্য নেওয়ার সুবিধা নেই। অনুগ্রহ করে নিচে বাংলায় আপনার বার্তা লিখুন, অথবা ইংরেজিতে বলুন।",
@@ -86,3 +90,4 @@ RETURN_STATUS = {
 MONTHS = ["জানুয়ারি", "ফেব্রুয়ারি", "মার্চ", "এপ্রিল", "মে", "জুন", "জুলাই", "আগস্ট", "সেপ্টেম্বর", "অক্টোবর",
           "নভেম্বর", "ডিসেম্বর"]
 LIST_JOIN = "; "
+AND = "আর"  # the last of a spoken list: "A and B"

@@ -40,7 +40,14 @@ TEMPLATES = {
     "return_status": "Your return {ret} for order {order} is {status}.",
     "return_refund": "Refund amount: {amount}.",
     "confirmation_expired": "That request has expired. Please tell me again what you'd like to do.",
-    "search_results": "I found {count} options: {items}.",
+    "search_found_one": "I found 1 option: {items}.",
+    "search_found_many": "I found {count} options: {items}.",
+    "search_found_top": "I found {count} options. The best: {items}.",
+    "search_closest_one": "Nothing matched all of that. This comes closest: {items}.",
+    "search_closest_many": "Nothing matched all of that. These come closest: {items}.",
+    "search_more_one": "Would you like more details about it?",
+    "stock_in": "in stock",
+    "stock_out": "out of stock",
     "search_more": "Would you like details on any of them?",
     "search_none": "Sorry, I couldn't find anything for {query}. Could you try another product or budget?",
     "price_item": "{name} at {price}",
@@ -64,11 +71,8 @@ TEMPLATES = {
     "offer_tracking": "Would you like the tracking details?",
     "offer_policy": "Shall I read the full policy?",
     "offer_more": "Shall I tell you more?",
-    "search_spoken": "I found {count} options, such as {items}.",
     "details_spoken": "Order {order}: {items}, total {total}. Status: {status}.",
     "ask_phone_spoken": "What's the phone number on this order? The last four digits will do.",
-    "search_spoken_one": "I found {items}.",
-    "offer_product": "Shall I tell you about it?",
     "tool_error": "Sorry, I couldn't do that right now. Please try again in a moment.",
     # Voice in a language this server cannot recognise (support.speech.asr.trust): say so, offer typing.
     "speech_unavailable": "Sorry, I can't understand speech in this language here yet. Please type your message in the box below, or speak in English.",
@@ -85,3 +89,4 @@ RETURN_STATUS = {
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December"]
 LIST_JOIN = ", "
+AND = "and"  # the last of a spoken list: "A and B"

@@ -40,7 +40,14 @@ TEMPLATES = {
     "return_status": "ऑर्डर {order} का आपका रिटर्न {ret} {status}।",
     "return_refund": "रिफंड की राशि: {amount}।",
     "confirmation_expired": "वह अनुरोध अब मान्य नहीं है। कृपया फिर से बताइए कि आप क्या करना चाहते हैं।",
-    "search_results": "मुझे {count} विकल्प मिले: {items}।",
+    "search_found_one": "मुझे 1 विकल्प मिला: {items}।",
+    "search_found_many": "मुझे {count} विकल्प मिले: {items}।",
+    "search_found_top": "मुझे {count} विकल्प मिले। सबसे अच्छे: {items}।",
+    "search_closest_one": "बिल्कुल ऐसा कुछ नहीं मिला। सबसे करीब यह है: {items}।",
+    "search_closest_many": "बिल्कुल ऐसा कुछ नहीं मिला। सबसे करीब ये हैं: {items}।",
+    "search_more_one": "क्या आप इसके बारे में और जानना चाहेंगे?",
+    "stock_in": "स्टॉक में है",
+    "stock_out": "स्टॉक में नहीं है",
     "search_more": "क्या आप इनमें से किसी के बारे में और जानना चाहेंगे?",
     "search_none": "माफ़ कीजिए, {query} के लिए कुछ नहीं मिला। कोई और सामान या बजट बताइए।",
     "price_item": "{name}, {price} में",
@@ -64,11 +71,8 @@ TEMPLATES = {
     "offer_tracking": "क्या मैं ट्रैकिंग की पूरी जानकारी बताऊँ?",
     "offer_policy": "क्या मैं पूरी नीति पढ़कर सुनाऊँ?",
     "offer_more": "क्या मैं और बताऊँ?",
-    "search_spoken": "मुझे {count} विकल्प मिले, जैसे {items}।",
     "details_spoken": "ऑर्डर {order}: {items}, कुल {total}। स्थिति: {status}।",
     "ask_phone_spoken": "इस ऑर्डर का फ़ोन नंबर बताइए, आखिरी चार अंक भी चलेंगे।",
-    "search_spoken_one": "मुझे {items} मिला।",
-    "offer_product": "क्या मैं इसके बारे में बताऊँ?",
     "tool_error": "माफ़ कीजिए, अभी यह नहीं हो पाया। कृपया थोड़ी देर में फिर कोशिश करें।",
     # Voice in a language this server cannot recognise (support.speech.asr.trust): say so, offer typing.
     "speech_unavailable": "माफ़ कीजिए, यहाँ अभी हिंदी में बोलकर बात करने की सुविधा नहीं है। कृपया अपना संदेश नीचे हिंदी में लिखिए, या अंग्रेज़ी में बोलिए।",
@@ -85,3 +89,4 @@ RETURN_STATUS = {
 }
 MONTHS = ["जनवरी", "फ़रवरी", "मार्च", "अप्रैल", "मई", "जून", "जुलाई", "अगस्त", "सितंबर", "अक्टूबर", "नवंबर", "दिसंबर"]
 LIST_JOIN = "; "
+AND = "और"  # the last of a spoken list: "A and B"

@@ -40,7 +40,14 @@ TEMPLATES = {
     "return_status": "ऑर्डर {order} साठीचा तुमचा रिटर्न {ret} {status}.",
     "return_refund": "रिफंडची रक्कम: {amount}.",
     "confirmation_expired": "ती विनंती आता वैध नाही. कृपया तुम्हाला काय करायचे आहे ते पुन्हा सांगा.",
-    "search_results": "मला {count} पर्याय सापडले: {items}.",
+    "search_found_one": "मला 1 पर्याय सापडला: {items}.",
+    "search_found_many": "मला {count} पर्याय सापडले: {items}.",
+    "search_found_top": "मला {count} पर्याय सापडले. सर्वोत्तम: {items}.",
+    "search_closest_one": "अगदी तसे काही सापडले नाही. सर्वात जवळचा हा आहे: {items}.",
+    "search_closest_many": "अगदी तसे काही सापडले नाही. सर्वात जवळचे हे आहेत: {items}.",
+    "search_more_one": "याबद्दल अधिक माहिती हवी आहे का?",
+    "stock_in": "स्टॉकमध्ये आहे",
+    "stock_out": "स्टॉकमध्ये नाही",
     "search_more": "यापैकी कोणत्याबद्दल अधिक माहिती हवी आहे का?",
     "search_none": "माफ करा, {query} साठी काही सापडले नाही. दुसरी वस्तू किंवा बजेट सांगाल का?",
     "price_item": "{name}, किंमत {price}",
@@ -64,11 +71,8 @@ TEMPLATES = {
     "offer_tracking": "ट्रॅकिंगची पूर्ण माहिती सांगू का?",
     "offer_policy": "पूर्ण धोरण वाचून दाखवू का?",
     "offer_more": "आणखी सांगू का?",
-    "search_spoken": "मला {count} पर्याय सापडले, जसे {items}.",
     "details_spoken": "ऑर्डर {order}: {items}, एकूण {total}. स्थिती: {status}.",
     "ask_phone_spoken": "या ऑर्डरचा फोन नंबर सांगा, शेवटचे चार अंकही चालतील.",
-    "search_spoken_one": "मला {items} सापडले.",
-    "offer_product": "याबद्दल सांगू का?",
     "tool_error": "माफ करा, आत्ता हे करता आले नाही. कृपया थोड्या वेळाने पुन्हा प्रयत्न करा.",
     # Voice in a language this server cannot recognise (support.speech.asr.trust): say so, offer typing.
     "speech_unavailable": "माफ करा, इथे अजून मराठीत बोलून मदत घेण्याची सुविधा नाही. कृपया तुमचा संदेश खाली मराठीत लिहा, किंवा इंग्रजीत बोला.",
@@ -86,3 +90,4 @@ RETURN_STATUS = {
 MONTHS = ["जानेवारी", "फेब्रुवारी", "मार्च", "एप्रिल", "मे", "जून", "जुलै", "ऑगस्ट", "सप्टेंबर", "ऑक्टोबर",
           "नोव्हेंबर", "डिसेंबर"]
 LIST_JOIN = "; "
+AND = "आणि"  # the last of a spoken list: "A and B"
