@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from catalog.tests.factories import CategoryFactory, ProductFactory, SearchSynonymFactory
-from support.agent.base import TextDelta, ToolCalled, TurnContext
+from support.agent.base import Spoken, TextDelta, ToolCalled, TurnContext
 from support.agent.offline import replies
 from support.agent.offline.dialogue import OfflineBrain
 from support.agent.tools import default_tools
@@ -74,10 +74,13 @@ def phones(db):
     ProductFactory(sku="TV1", name="Samsung Smart TV", brand="Samsung", category=CategoryFactory(), attributes={})
 
 
-def ask(text, *, language="en", channel="web-text"):
-    ctx = TurnContext(conversation_id="c1", language=language, state={"turn": 1}, channel=channel)
+def ask(text, *, language="en", spoken=False):
+    """The tool calls and the reply: its text, or with `spoken` the version a voice says."""
+    ctx = TurnContext(conversation_id="c1", language=language, state={"turn": 1})
     events = list(OfflineBrain().stream(text, ctx, default_tools()))
     calls = [e for e in events if isinstance(e, ToolCalled)]
+    if spoken:
+        return calls, next(e.text for e in events if isinstance(e, Spoken))
     return calls, "".join(e.text for e in events if isinstance(e, TextDelta))
 
 
@@ -117,6 +120,6 @@ def test_the_brain_answers_with_the_tools_results(phones, text, lang, start):
 
 def test_a_voice_answer_names_two_products(phones):
     _, text_reply = ask("show me phones")
-    _, spoken = ask("show me phones", channel="web-voice")
+    _, spoken = ask("show me phones", spoken=True)
     assert text_reply.count("₹") == 3 and spoken.count("₹") == 2
     assert "(" in text_reply and "(" not in spoken and " and " in spoken
