@@ -1,7 +1,7 @@
 from django.contrib import admin
-from voxsite.admin import DeferInListMixin, inr, is_changelist, related_count
+from voxsite.admin import DeferInListMixin, ReadOnlyAdminMixin, inr, is_changelist, related_count
 
-from .models import FAQ, Category, Policy, Product, SearchSynonym
+from .models import FAQ, Category, Policy, Product, ProductSearchDoc, SearchSynonym, SearchTerm
 
 
 @admin.register(Category)
@@ -99,3 +99,21 @@ class SearchSynonymAdmin(admin.ModelAdmin):
     ordering = ["words"]
     readonly_fields = ["updated_at"]
     fields = ["words", "means", "language", "active", "updated_at"]
+
+
+# The search index is derived data (catalog.search.index writes it on every product edit; `manage.py
+# search_index` rebuilds it): staff may read it to see why a product is or is not found, never edit it.
+@admin.register(SearchTerm)
+class SearchTermAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["term", "word", "key", "documents"]
+    search_fields = ["term", "word"]
+    ordering = ["-documents", "term"]
+
+
+@admin.register(ProductSearchDoc)
+class ProductSearchDocAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["product", "name", "brand", "tags", "category"]
+    list_select_related = ["product"]
+    raw_id_fields = ["product"]
+    search_fields = ["product__sku", "name", "tags"]
+    exclude = ["description"]

@@ -252,3 +252,14 @@ def test_product_tags_are_edited_in_the_admin_and_searched(admin_client):
     })
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert [p.sku for p in product_search(query="istri")] == ["TAG-1"]
+
+
+def test_the_search_index_is_readable_not_editable(admin_client):
+    product = ProductFactory(sku="IDX-1", name="Steam Iron", tags=["press"])
+    terms = admin_client.get("/admin/catalog/searchterm/", {"q": "iron"})
+    assert terms.status_code == 200 and "iron" in terms.content.decode()
+    docs = admin_client.get("/admin/catalog/productsearchdoc/")
+    assert docs.status_code == 200 and "IDX-1" in docs.content.decode()
+    assert admin_client.get(f"/admin/catalog/productsearchdoc/{product.pk}/change/").status_code == 200
+    assert admin_client.get("/admin/catalog/searchterm/add/").status_code == 403
+    assert admin_client.post(f"/admin/catalog/productsearchdoc/{product.pk}/delete/", {"post": "yes"}).status_code == 403
