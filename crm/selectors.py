@@ -2,7 +2,7 @@
 
 from django.db.models import Q, QuerySet
 
-from voxsite.errors import NotFound
+from voxsite.core.errors import NotFound
 
 from .models import CRMRecord, Customer
 from .phones import phone_normalize

@@ -2,8 +2,8 @@
 
 from rest_framework import serializers
 
-from voxsite.api_input import WS, StorableJSONField
-from voxsite.errors import NotFound
+from voxsite.core.api_input import WS, StorableJSONField
+from voxsite.core.errors import NotFound
 
 from .models import CRMRecord, Customer
 from .phones import PHONE_PATTERN, phone_normalize
@@ -19,7 +19,7 @@ class CustomerSerializer(serializers.ModelSerializer):
 
 class PhoneField(serializers.CharField):
     """A phone number in any format crm.phones understands, validated to E.164. The schema gives
-    its pattern (PHONE_PATTERN), which the API enforces on what was sent (voxsite.api_input)."""
+    its pattern (PHONE_PATTERN), which the API enforces on what was sent (voxsite.core.api_input)."""
 
     pattern_message = "Not a phone number; send e.g. +919876543210 or 98765 43210."
 
