@@ -10,7 +10,7 @@ import yaml
 from django.test import Client
 from drf_spectacular.validation import validate_schema
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 MY_PATHS = {
     "/api/v1/products", "/api/v1/products/{sku}", "/api/v1/categories", "/api/v1/faqs", "/api/v1/faqs/{id}",
