@@ -27,7 +27,7 @@ def _clear_cache():
 
 @pytest.fixture
 def api_key_factory(db):
-    from voxsite.services import api_key_create
+    from voxsite.core.services import api_key_create
 
     def make(scopes=("read", "write"), name="test key"):
         key, raw = api_key_create(name=name, scopes=list(scopes))
@@ -45,6 +45,16 @@ def api_client(api_key_factory):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
     return client
+
+
+@pytest.fixture(scope="module")
+def demo_server():
+    """Daphne serving the seeded demo shop on 127.0.0.1, as `manage.py serve` runs it (bench.common.Server:
+    its own SQLite file, DEBUG=false, no rate limits). One per test module: tests may change its data."""
+    from bench.common import Server
+
+    with Server(quiet=True) as server:
+        yield server
 
 
 @pytest.fixture

@@ -63,7 +63,7 @@ def main(argv=None) -> int:
         from support.evals import scenarios as sc
         from support.evals.runner import HttpTransport, failure_report, format_rows, run_all, summarise, topic_rows
         from support.evals.shop import Shop
-        from voxsite.services import api_key_create
+        from voxsite.core.services import api_key_create
 
         loaded = sc.load(languages) if args.scenarios is None else sc.load(languages, directory=args.scenarios)
         chosen = [s for s in loaded if args.only is None or s.id in args.only]
@@ -126,7 +126,7 @@ def main_groq(args, languages) -> int:
             from support.evals.runner import HttpTransport, run_all
             from support.evals.shop import Shop
             from support.models import ModelCall
-            from voxsite.services import api_key_create
+            from voxsite.core.services import api_key_create
 
             loaded = sc.load(languages) if args.scenarios is None else sc.load(languages, directory=args.scenarios)
             chosen = [s for s in loaded if args.only is None or s.id in args.only]

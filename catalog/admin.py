@@ -1,5 +1,5 @@
 from django.contrib import admin
-from voxsite.admin import DeferInListMixin, ReadOnlyAdminMixin, inr, is_changelist, related_count
+from voxsite.core.admin import DeferInListMixin, ReadOnlyAdminMixin, inr, is_changelist, related_count
 
 from .models import FAQ, Category, Policy, Product, ProductSearchDoc, SearchSynonym, SearchTerm
 

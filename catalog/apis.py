@@ -5,7 +5,7 @@ from rest_framework import generics
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from voxsite.api import query_params
+from voxsite.core.api import query_params
 
 from . import selectors
 from .models import Policy

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 
-from voxsite.languages import Language
+from voxsite.core.languages import Language
 
 
 class Category(models.Model):

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from django.db.models import Count, Q, QuerySet
 
-from voxsite.errors import NotFound
+from voxsite.core.errors import NotFound
 
 from .models import FAQ, Category, Policy, Product
 from .search.core import MAX_RESULTS, SearchOutcome, search

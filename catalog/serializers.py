@@ -3,7 +3,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from voxsite.languages import Language
+from voxsite.core.languages import Language
 
 from .models import FAQ, Category, Policy, Product
 from .search.resolve import QUALITY

@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from orders.models import Order
-from voxsite.admin import (
-    DeferInListMixin, ReadOnlyAdminMixin, ReadOnlyInline, admin_link, inr, is_changelist, related_count,
-    run_service_action, staff_actor,
+from voxsite.core.admin import (
+    DeferInListMixin, ReadOnlyAdminMixin, ReadOnlyInline, admin_link, audit_link_register, changelist_search_link, inr,
+    is_changelist, related_count, run_service_action, staff_actor,
 )
 
 from . import services
@@ -18,6 +18,9 @@ from .models import CRMRecord, CRMRecordEvent, Customer
 
 RECENT_ORDERS = 10
 CRM_NUMBER = re.compile(r"^crm-?(\d+)$", re.IGNORECASE)
+
+# The audit log links a CRM record by a search of this changelist for its id.
+audit_link_register("crmrecord", changelist_search_link("admin:crm_crmrecord_changelist"))
 
 
 class RecentOrdersFormSet(BaseInlineFormSet):

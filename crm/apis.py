@@ -5,7 +5,7 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from voxsite.api import documented_error, query_params, validated
+from voxsite.core.api import documented_error, query_params, validated
 
 from . import selectors, services
 from .serializers import (

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 
-from voxsite.languages import Language
+from voxsite.core.languages import Language
 
 e164 = RegexValidator(r"^\+[1-9]\d{7,14}$", "Phone numbers are stored in E.164, e.g. +919876543210.")
 

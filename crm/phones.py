@@ -2,7 +2,7 @@
 
 import re
 
-from voxsite.api_input import WS_CHARS
+from voxsite.core.api_input import WS_CHARS
 
 _SEPARATORS = re.compile(r"[\s\-.()/]")
 _E164 = re.compile(r"^\+[1-9]\d{7,14}$")

@@ -2,7 +2,7 @@
 
 from django.db.models import Q, QuerySet
 
-from voxsite.errors import NotFound
+from voxsite.core.errors import NotFound
 
 from .models import CRMRecord, Customer
 from .phones import phone_normalize
@@ -15,6 +15,19 @@ def customer_get(*, customer_id: str) -> Customer:
         if customer is not None:
             return customer
     raise NotFound(f"No customer {customer_id!r}.", code="customer_not_found")
+
+
+def crm_conversation_get(*, conversation_id):
+    """The conversation a CRM record may point at; NotFound when it does not exist.
+
+    Conversations belong to support, which sits above crm: crm never imports it. The model is
+    reached through CRMRecord.conversation, a foreign key declared by name ("support.Conversation"),
+    so Django resolves it when the apps load and this module names no support code."""
+    Conversation = CRMRecord._meta.get_field("conversation").related_model
+    conversation = Conversation.objects.filter(pk=conversation_id).first()
+    if conversation is None:
+        raise NotFound(f"No conversation {conversation_id}.", code="conversation_not_found")
+    return conversation
 
 
 def customer_by_phone(*, phone: str) -> Customer | None:

@@ -2,11 +2,11 @@
 
 from rest_framework import serializers
 
-from voxsite.api_input import WS, StorableJSONField
-from voxsite.errors import NotFound
+from voxsite.core.api_input import WS, StorableJSONField
 
 from .models import CRMRecord, Customer
 from .phones import PHONE_PATTERN, phone_normalize
+from .selectors import crm_conversation_get, customer_get
 
 PAYLOAD_MAX_BYTES = 16_000
 
@@ -19,7 +19,7 @@ class CustomerSerializer(serializers.ModelSerializer):
 
 class PhoneField(serializers.CharField):
     """A phone number in any format crm.phones understands, validated to E.164. The schema gives
-    its pattern (PHONE_PATTERN), which the API enforces on what was sent (voxsite.api_input)."""
+    its pattern (PHONE_PATTERN), which the API enforces on what was sent (voxsite.core.api_input)."""
 
     pattern_message = "Not a phone number; send e.g. +919876543210 or 98765 43210."
 
@@ -76,15 +76,8 @@ class CRMRecordCreateSerializer(serializers.Serializer):
     def validate(self, attrs):
         # After every field is valid: a well-formed id of something that does not exist is a 404,
         # as for an order number that does not exist.
-        from support.models import Conversation
-
-        from .selectors import customer_get
-
         if attrs["customer_id"] is not None:
             attrs["customer_id"] = customer_get(customer_id=attrs["customer_id"])
         if attrs["conversation_id"] is not None:
-            conversation = Conversation.objects.filter(pk=attrs["conversation_id"]).first()
-            if conversation is None:
-                raise NotFound(f"No conversation {attrs['conversation_id']}.", code="conversation_not_found")
-            attrs["conversation_id"] = conversation
+            attrs["conversation_id"] = crm_conversation_get(conversation_id=attrs["conversation_id"])
         return attrs

@@ -5,8 +5,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from voxsite.errors import InvalidTransition
-from voxsite.metrics import counter
+from voxsite.core.errors import InvalidTransition
+from voxsite.core.metrics import counter
 
 from .models import CRMRecord, CRMRecordEvent, Customer
 from .phones import phone_normalize

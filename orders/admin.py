@@ -1,19 +1,26 @@
 """Orders and returns for support staff. Status is never a form field: it changes only through
 the admin actions below, which call orders.services (transition table, row lock, event row).
-Every staff change, refused ones included, leaves an audit row (support.services.audit)."""
+Every staff change, refused ones included, leaves an audit row (voxsite.core.services.audit_record)."""
 
 from django import forms
 from django.contrib import admin
 from django.db import transaction
 
-from support.services.audit import audit_record
-from voxsite.admin import ReadOnlyAdminMixin, ReadOnlyInline, admin_link, inr, run_service_action, staff_actor
-from voxsite.errors import DomainError, InvalidTransition
+from voxsite.core.admin import (
+    ReadOnlyAdminMixin, ReadOnlyInline, admin_link, audit_link_register, changelist_search_link, inr,
+    run_service_action, staff_actor,
+)
+from voxsite.core.errors import DomainError, InvalidTransition
+from voxsite.core.services import audit_record
 
 from . import services
 from .models import Order, OrderEvent, OrderItem, Return, ReturnEvent, ReturnItem, TrackingEvent
 
 S = Order.Status
+
+# The audit log links orders and returns by their public number, which these changelists search.
+audit_link_register("order", changelist_search_link("admin:orders_order_changelist"))
+audit_link_register("return", changelist_search_link("admin:orders_return_changelist"))
 
 # The usual forward step for "Advance"; shipped -> delivered directly stays possible via the API.
 NEXT_STATUS = {

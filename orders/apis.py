@@ -1,6 +1,6 @@
 """Integrator API for orders and returns: validate with a serializer, call one selector or
 service, serialize the result. Refusals are domain errors, turned into 404/409/422 by
-voxsite.api.exception_handler."""
+voxsite.core.api.exception_handler."""
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -8,8 +8,8 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from voxsite.api import documented_error, validated
-from voxsite.models import APIKey
+from voxsite.core.api import documented_error, validated
+from voxsite.core.models import APIKey
 
 from . import serializers as s
 from .selectors import order_get, order_list, return_get, return_list

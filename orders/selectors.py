@@ -8,7 +8,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from crm.models import Customer
 from crm.phones import phone_normalize
-from voxsite.errors import NotFound
+from voxsite.core.errors import NotFound
 
 from .models import Order, Return, ReturnItem, TrackingEvent
 

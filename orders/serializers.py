@@ -6,7 +6,7 @@ from decimal import Decimal
 from rest_framework import serializers
 
 from crm.serializers import PhoneField
-from voxsite.api_input import WS, WS_CHARS
+from voxsite.core.api_input import WS, WS_CHARS
 
 from .models import Order, OrderEvent, OrderItem, Return, ReturnEvent, ReturnItem, TrackingEvent
 from .selectors import public_number

@@ -10,7 +10,7 @@ from django.db.models.functions import Length
 from django.utils import timezone
 
 from catalog.models import Policy
-from voxsite.errors import InvalidTransition, RuleViolation
+from voxsite.core.errors import InvalidTransition, RuleViolation
 
 from .models import Order, OrderEvent, Return, ReturnEvent, ReturnItem
 

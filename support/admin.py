@@ -20,9 +20,12 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from crm.phones import phone_normalize
-from voxsite.admin import DeferInListMixin, ReadOnlyAdminMixin, is_changelist
+from voxsite.core.admin import (
+    DeferInListMixin, ReadOnlyAdminMixin, audit_link_register, is_changelist, json_text, pretty_json,
+)
+from voxsite.core.models import AuditLog
 
-from .models import AuditLog, BatchJob, Conversation, Message, ModelCall, ToolCall
+from .models import BatchJob, Conversation, Message, ModelCall, ToolCall
 from .speech.audio import wav_seconds
 
 EXPORT_PERMISSION = "support.export_conversation"
@@ -49,12 +52,7 @@ def conversation_link(conversation_id):
     return format_html('<a href="{}">{}</a>', url, str(conversation_id)[:8])
 
 
-def json_text(value) -> str:
-    return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True)
-
-
-def pretty_json(value) -> str:
-    return format_html("<pre>{}</pre>", json_text(value))
+audit_link_register("conversation", conversation_link)
 
 
 def ms(value) -> str:
@@ -438,39 +436,6 @@ class ToolCallAdmin(ReadOnlyAdminMixin, DeferInListMixin, admin.ModelAdmin):
     @admin.display(description="result")
     def result_display(self, obj):
         return pretty_json(obj.result)
-
-
-@admin.register(AuditLog)
-class AuditLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    show_full_result_count = False  # append-only and growing: skip the second COUNT(*)
-    list_display = ["created_at", "actor_label", "action", "object_type", "object_link", "details_excerpt"]
-    list_filter = ["action", "actor_label", "object_type"]
-    search_fields = ["object_id"]
-    search_help_text = "Object id: an order number (ORD-1042), a return number, a conversation id."
-    ordering = ["-created_at", "-id"]
-    date_hierarchy = "created_at"
-    fields = ["created_at", "actor", "actor_label", "action", "object_type", "object_id", "object_link", "details_display"]
-    readonly_fields = ["created_at", "object_link", "details_display"]
-
-    @admin.display(description="object")
-    def object_link(self, obj):
-        if obj.object_type == "conversation":
-            return conversation_link(obj.object_id)
-        changelists = {"order": "admin:orders_order_changelist", "return": "admin:orders_return_changelist",
-                       "crmrecord": "admin:crm_crmrecord_changelist"}
-        if obj.object_type in changelists:
-            # Orders and returns are audited by their public number: find them by search.
-            url = f"{reverse(changelists[obj.object_type])}?q={obj.object_id}"
-            return format_html('<a href="{}">{}</a>', url, obj.object_id)
-        return obj.object_id
-
-    @admin.display(description="details")
-    def details_excerpt(self, obj):
-        return Truncator(json.dumps(obj.details, ensure_ascii=False, sort_keys=True)).chars(120)
-
-    @admin.display(description="details")
-    def details_display(self, obj):
-        return pretty_json(obj.details)
 
 
 @admin.register(BatchJob)

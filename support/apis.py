@@ -17,10 +17,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from crm.models import Customer
-from voxsite.api import documented_error, query_params, validated
-from voxsite.apikeys import SAFE, APIKeyRateThrottle
-from voxsite.models import APIKey
-from voxsite.throttling import CounterThrottle
+from voxsite.core.api import documented_error, query_params, validated
+from voxsite.core.apikeys import SAFE, APIKeyRateThrottle
+from voxsite.core.models import APIKey
+from voxsite.core.throttling import CounterThrottle
 
 from . import serializers as s
 from .markdown import conversation_markdown
@@ -37,7 +37,7 @@ class ShopperOrKey(permissions.BasePermission):
     an API key, when sent, must carry the scope the method needs."""
 
     message = {"code": "missing_scope", "detail": "This API key lacks the scope this request needs."}
-    allows_anonymous = True  # for the OpenAPI schema (voxsite.schema)
+    allows_anonymous = True  # for the OpenAPI schema (voxsite.core.schema)
 
     def has_permission(self, request, view):
         if isinstance(request.auth, APIKey):
@@ -51,7 +51,7 @@ class KeyRequired(permissions.BasePermission):
     message = ShopperOrKey.message
 
     def has_permission(self, request, view):
-        from voxsite.apikeys import HasScope
+        from voxsite.core.apikeys import HasScope
 
         return HasScope().has_permission(request, view)
 

@@ -15,7 +15,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from voxsite.errors import DomainError
+from voxsite.core.errors import DomainError
 
 from .realtime import store
 from .realtime.pipeline import VoicePipeline

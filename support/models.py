@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import models
 
 from crm.models import Customer
-from voxsite.languages import Language
+from voxsite.core.languages import Language
 
 
 class Conversation(models.Model):
@@ -148,24 +148,6 @@ class ToolCall(models.Model):
 
     def __str__(self):
         return f"{self.name} ({'ok' if self.ok else 'error'})"
-
-
-class AuditLog(models.Model):
-    """Who did what as staff: takeovers, hand-backs, order and return changes. Append-only."""
-
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    actor_label = models.CharField(max_length=150, help_text="Username or key prefix at the time.")
-    action = models.CharField(max_length=50, db_index=True, help_text="e.g. conversation.takeover, order.cancel")
-    object_type = models.CharField(max_length=50)
-    object_id = models.CharField(max_length=64, db_index=True)
-    details = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self):
-        return f"{self.actor_label} {self.action} {self.object_type}:{self.object_id}"
 
 
 class DailyMetric(models.Model):

@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from crm.models import CRMRecord
 from crm.serializers import PhoneField
-from voxsite.api_input import WS
+from voxsite.core.api_input import WS
 
 from .models import Conversation, Message, ModelCall, ToolCall
 from .voice import BASE64

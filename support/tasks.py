@@ -73,7 +73,7 @@ def _fail(job_id, exc: BaseException) -> None:
     from .models import BatchJob
     from .services.batch import batch_job_fail
 
-    from voxsite.errors import DomainError
+    from voxsite.core.errors import DomainError
 
     job = BatchJob.objects.filter(pk=job_id).first()
     if job is not None:

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.shortcuts import render
 
 from catalog.selectors import product_search
-from voxsite.money import format_inr
+from voxsite.core.money import format_inr
 
 SHOP_PAGE_SIZE = 24
 
@@ -39,11 +39,11 @@ def media_file(request, path: str):
     under MEDIA_URL is a 404, in DEBUG and in production alike."""
     from django.http import FileResponse, Http404
 
-    from voxsite.apikeys import APIKeyAuthentication
+    from voxsite.core.apikeys import APIKeyAuthentication
 
     from .models import BatchJob, Message
     from .services.conversations import conversation_get_for
-    from voxsite.errors import NotFound
+    from voxsite.core.errors import NotFound
 
     message = Message.objects.select_related("conversation").filter(audio=path).first()
     job = None if message else BatchJob.objects.filter(audio=path).first()

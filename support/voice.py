@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 
-from voxsite.errors import DomainError
+from voxsite.core.errors import DomainError
 
 from .models import Conversation, Message, ModelCall
 from .speech.audio import wav_bytes

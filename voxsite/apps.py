@@ -1,10 +1,10 @@
 from django.apps import AppConfig
 
 
-class VoxsiteConfig(AppConfig):
-    name = "voxsite"
-    verbose_name = "Platform (API keys)"
-    default_auto_field = "django.db.models.BigAutoField"
+class SiteConfig(AppConfig):
+    """The composition package: no models, installed for its management commands (serve, seed_demo,
+    api_key_create). "voxsite" is the ground floor's label (voxsite.core), so this one is "site"."""
 
-    def ready(self):
-        from . import schema  # noqa: F401 - registers the OpenAPI auth extension
+    name = "voxsite"
+    label = "site"
+    verbose_name = "Site"

@@ -9,7 +9,7 @@ from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 
-from .metrics import render_all
+from voxsite.core.metrics import render_all
 
 
 @require_GET

@@ -35,7 +35,7 @@ else:
         )
 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-CSRF_FAILURE_VIEW = "voxsite.api.csrf_failure"
+CSRF_FAILURE_VIEW = "voxsite.core.api.csrf_failure"
 # Origins allowed to open WebSockets, besides ALLOWED_HOSTS (the widget on another site).
 WS_ALLOWED_ORIGINS = env.list("WS_ALLOWED_ORIGINS", default=[])
 
@@ -50,17 +50,18 @@ INSTALLED_APPS = [
     "channels",
     "rest_framework",
     "drf_spectacular",
-    "voxsite.apps.VoxsiteConfig",
+    "voxsite.core.apps.CoreConfig",
     "catalog.apps.CatalogConfig",
     "crm.apps.CrmConfig",
     "orders.apps.OrdersConfig",
     "support.apps.SupportConfig",
+    "voxsite.apps.SiteConfig",  # the composition: management commands
 ]
 
 MIDDLEWARE = [
-    "voxsite.metrics.MetricsMiddleware",
+    "voxsite.core.metrics.MetricsMiddleware",
     # Under /api/ every error is JSON, whatever raised it and in any DEBUG mode.
-    "voxsite.api.ApiErrorsMiddleware",
+    "voxsite.core.api.ApiErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -130,7 +131,7 @@ if REDIS_URL:
             "CONFIG": {"hosts": [REDIS_URL], "capacity": 1500, "expiry": 30},
         }
     }
-    CACHES = {"default": {"BACKEND": "voxsite.cache.SharedPoolRedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "voxsite.core.cache.SharedPoolRedisCache", "LOCATION": REDIS_URL}}
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "voxsite"}}
@@ -172,20 +173,20 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "voxsite.apikeys.APIKeyAuthentication",
-        "voxsite.apikeys.SessionAuthentication",
+        "voxsite.core.apikeys.APIKeyAuthentication",
+        "voxsite.core.apikeys.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["voxsite.apikeys.HasScope"],
-    "DEFAULT_PAGINATION_CLASS": "voxsite.api.Pagination",
+    "DEFAULT_PERMISSION_CLASSES": ["voxsite.core.apikeys.HasScope"],
+    "DEFAULT_PAGINATION_CLASS": "voxsite.core.api.Pagination",
     "PAGE_SIZE": 20,
-    "DEFAULT_THROTTLE_CLASSES": ["voxsite.apikeys.APIKeyRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["voxsite.core.apikeys.APIKeyRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "api_key": env.str("API_KEY_THROTTLE_RATE", default="600/min"),
         # Anonymous shoppers (the widget, the prototype's open endpoints), per client IP.
         "shopper": env.str("SHOPPER_THROTTLE_RATE", default="120/min"),
     },
-    "EXCEPTION_HANDLER": "voxsite.api.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "voxsite.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "voxsite.core.api.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "voxsite.core.schema.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # JSON bodies; the endpoints that take file uploads add multipart themselves.
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
@@ -197,7 +198,7 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     # 3.1 (JSON Schema 2020-12): the schema can say what keys a free-form object may have.
     "OAS_VERSION": "3.1.0",
-    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "voxsite.schema.nullable_as_type"],
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "voxsite.core.schema.nullable_as_type"],
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
@@ -304,7 +305,7 @@ SPECTACULAR_SETTINGS.update(
         "REDOC_DIST": "SIDECAR",
         # One schema name per choice set that several serializers share.
         "ENUM_NAME_OVERRIDES": {
-            "LanguageEnum": "voxsite.languages.Language",
+            "LanguageEnum": "voxsite.core.languages.Language",
             "CRMRecordPriorityEnum": "crm.models.CRMRecord.Priority",
             "CRMRecordStatusEnum": "crm.models.CRMRecord.Status",
             "PolicyKindEnum": "catalog.models.Policy.Kind",

@@ -7,7 +7,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
-from .models import APIKey
+from voxsite.core.models import APIKey
 
 
 class OriginValidator:

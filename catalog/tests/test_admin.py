@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from catalog.models import FAQ, Policy, Product, SearchSynonym
 from catalog.tests.factories import CategoryFactory, FAQFactory, PolicyFactory, ProductFactory
-from voxsite.tests.test_admin import pinned_changelist
+from voxsite.core.tests.test_admin import pinned_changelist
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from catalog.selectors import (
     product_search,
 )
 from catalog.tests.factories import CategoryFactory, FAQFactory, PolicyFactory, ProductFactory
-from voxsite.errors import NotFound
+from voxsite.core.errors import NotFound
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from crm.models import CRMRecord, Customer
 from crm.tests.factories import CRMRecordFactory, CustomerFactory
 from orders.tests.factories import OrderFactory
 from support.tests.factories import ConversationFactory
-from voxsite.tests.test_admin import changeform_data, message_texts, pinned_changelist
+from voxsite.core.tests.test_admin import changeform_data, message_texts, pinned_changelist
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from crm.selectors import customer_by_phone, customer_get, customer_list, crm_re
 from crm.services import CRM_RECORDS_CREATED, crm_record_create, customer_create
 from crm.tests.factories import CRMRecordFactory, CustomerFactory
 from support.tests.factories import ConversationFactory
-from voxsite.errors import NotFound
+from voxsite.core.errors import NotFound
 
 
 @pytest.mark.parametrize(

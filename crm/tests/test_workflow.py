@@ -10,9 +10,9 @@ from crm import services
 from crm.models import CRMRecord, CRMRecordEvent
 from crm.tests.factories import CRMRecordFactory
 from support.tests.factories import ConversationFactory
-from voxsite.api import exception_handler
-from voxsite.errors import InvalidTransition
-from voxsite.tests.test_admin import changeform_data, message_texts
+from voxsite.core.api import exception_handler
+from voxsite.core.errors import InvalidTransition
+from voxsite.core.tests.test_admin import changeform_data, message_texts
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,8 @@ from crm.tests.factories import CustomerFactory
 from orders import services
 from orders.models import Order, OrderEvent, OrderItem, Return, ReturnEvent, ReturnItem, TrackingEvent
 from orders.tests.factories import DeliveredOrderFactory, OrderFactory, ReturnFactory, TrackingEventFactory
-from voxsite.tests.test_admin import changeform_data, pinned_changelist
+from voxsite.core.models import AuditLog
+from voxsite.core.tests.test_admin import changeform_data, pinned_changelist
 
 pytestmark = pytest.mark.django_db
 
@@ -352,3 +353,79 @@ def test_tracking_event_changelist(admin_client, django_assert_num_queries):
         lambda: TrackingEventFactory.create_batch(3),
     )
     assert TrackingEvent.objects.count() == 4
+
+
+# ---------------------------------------------------------------------------
+# Audit rows from the order and return admin
+
+
+def orders_action(admin_client, model, action, objs):
+    return admin_client.post(
+        reverse(f"admin:orders_{model}_changelist"), {"action": action, "_selected_action": [o.pk for o in objs]},
+        follow=True,
+    )
+
+
+def test_cancel_writes_an_audit_row_for_each_order_refused_ones_included(admin_client, admin_user):
+    placed = OrderFactory(number="ORD-1042", status=Order.Status.PLACED)
+    delivered = DeliveredOrderFactory(number="ORD-1043")
+
+    orders_action(admin_client, "order", "cancel_orders", [placed, delivered])
+
+    rows = {r.object_id: r for r in AuditLog.objects.filter(action="order.cancel")}
+    assert set(rows) == {"ORD-1042", "ORD-1043"}
+    ok, refused = rows["ORD-1042"], rows["ORD-1043"]
+    assert (ok.actor, ok.actor_label, ok.object_type) == (admin_user, "admin", "order")
+    assert ok.details == {"reason": "cancelled by staff", "result": "ok", "status": "cancelled"}
+    assert refused.details == {"reason": "cancelled by staff", "result": "refused", "code": "order_not_cancellable"}
+    delivered.refresh_from_db()
+    assert delivered.status == Order.Status.DELIVERED
+
+
+def test_advance_and_return_start_are_audited(admin_client):
+    order = OrderFactory(number="ORD-2001", status=Order.Status.PACKED)
+    delivered = DeliveredOrderFactory(number="ORD-2002")
+    cancelled = OrderFactory(number="ORD-2003", status=Order.Status.CANCELLED)
+
+    orders_action(admin_client, "order", "advance_orders", [order, cancelled])
+    orders_action(admin_client, "order", "start_returns", [delivered])
+
+    advance = {r.object_id: r.details for r in AuditLog.objects.filter(action="order.advance")}
+    assert advance["ORD-2001"] == {"reason": "advanced by staff", "from_status": "packed", "to_status": "shipped",
+                                   "result": "ok", "status": "shipped"}
+    assert advance["ORD-2003"]["result"] == "refused" and advance["ORD-2003"]["code"] == "order_no_next_status"
+    started = AuditLog.objects.get(action="order.return_start")
+    ret = Return.objects.get(order=delivered)
+    assert (started.object_id, started.details["return"], started.details["result"]) == ("ORD-2002", ret.number, "ok")
+
+
+def test_return_actions_are_audited(admin_client):
+    ret = ReturnFactory(number="RET-3001")
+    rejected = ReturnFactory(number="RET-3002", status=Return.Status.REJECTED)
+
+    orders_action(admin_client, "return", "approve_returns", [ret, rejected])
+    orders_action(admin_client, "return", "refund_returns", [ret])
+
+    rows = [(r.action, r.object_type, r.object_id, r.details["result"]) for r in AuditLog.objects.order_by("id")]
+    assert sorted(rows[:2]) == [("return.approve", "return", "RET-3001", "ok"),
+                                ("return.approve", "return", "RET-3002", "refused")]
+    assert rows[2] == ("return.refund", "return", "RET-3001", "ok")
+    refund = AuditLog.objects.get(action="return.refund")
+    ret.refresh_from_db()
+    assert refund.details["refund_amount"] == str(ret.refund_amount) and ret.refund_amount > 0
+
+
+def test_editing_an_order_in_its_form_is_audited(admin_client):
+    order = OrderFactory(number="ORD-4001")
+    data = changeform_data(admin_client.get(reverse("admin:orders_order_change", args=[order.pk])))
+    data["shipping_city"] = "Nagpur"
+
+    response = admin_client.post(reverse("admin:orders_order_change", args=[order.pk]), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    # Saving an unchanged form is not a change.
+    admin_client.post(reverse("admin:orders_order_change", args=[order.pk]),
+                      changeform_data(admin_client.get(reverse("admin:orders_order_change", args=[order.pk]))))
+
+    row = AuditLog.objects.get()
+    assert (row.action, row.object_id, row.details) == ("order.change", "ORD-4001",
+                                                        {"fields": ["shipping_city"], "inlines": [], "result": "ok"})

@@ -12,7 +12,7 @@ from orders.models import Order, OrderEvent, Return, ReturnEvent
 from orders.services import ReturnLine, return_approve, return_create
 from orders.tests.factories import DeliveredOrderFactory, OrderFactory, ReturnFactory, TrackingEventFactory
 from orders.tests.test_services import add_item, db_snapshot
-from voxsite.models import APIKey
+from voxsite.core.models import APIKey
 
 pytestmark = pytest.mark.django_db
 

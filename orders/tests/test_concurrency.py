@@ -10,7 +10,7 @@ from django.db import connection
 from orders.models import Order, OrderEvent, Return
 from orders.services import order_cancel, return_create
 from orders.tests.factories import DeliveredOrderFactory, OrderFactory
-from voxsite.errors import InvalidTransition
+from voxsite.core.errors import InvalidTransition
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

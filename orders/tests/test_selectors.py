@@ -15,7 +15,7 @@ from orders.selectors import (
     return_list,
 )
 from orders.tests.factories import DeliveredOrderFactory, OrderFactory, ReturnFactory, TrackingEventFactory
-from voxsite.errors import NotFound
+from voxsite.core.errors import NotFound
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from rest_framework import exceptions
 
 from orders.selectors import public_number
 from orders.serializers import OrderNumberField, ReturnListFilterSerializer
-from voxsite.api import validated
+from voxsite.core.api import validated
 
 PATTERN = OrderNumberField.schema_pattern
 

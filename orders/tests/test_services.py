@@ -22,7 +22,7 @@ from orders.services import (
     return_window_days,
 )
 from orders.tests.factories import DeliveredOrderFactory, OrderFactory, ReturnFactory
-from voxsite.errors import InvalidTransition, RuleViolation
+from voxsite.core.errors import InvalidTransition, RuleViolation
 
 pytestmark = pytest.mark.django_db
 

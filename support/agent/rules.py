@@ -4,7 +4,7 @@ to it on an earlier turn. support.agent.tools calls these; brains cannot get aro
 
 from __future__ import annotations
 
-from voxsite.errors import DomainError
+from voxsite.core.errors import DomainError
 
 from .base import TurnContext
 from .offline.yesno import confirmation, confirms

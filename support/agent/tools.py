@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 from django.db import transaction
 
-from voxsite.errors import DomainError
+from voxsite.core.errors import DomainError
 
 from .base import ToolCalled, ToolResult, TurnContext
 from .rules import CONFIRMATION_TURNS, MAX_VERIFY_FAILURES, ToolError, authorise_order, require_confirmation  # noqa: F401

@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.urls import path
 
-from voxsite.admin import ReadOnlyAdminMixin
+from voxsite.core.admin import ReadOnlyAdminMixin
 
 from ..models import DailyMetric
 from .views import dashboard_view

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
-from voxsite.languages import Language
+from voxsite.core.languages import Language
 
 from ..models import DailyMetric
 from . import charts

@@ -13,7 +13,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from voxsite.models import APIKey
+from voxsite.core.models import APIKey
 
 from ..models import Conversation, Message, ModelCall
 from ..speech.audio import wav_bytes
@@ -27,7 +27,7 @@ def session_open(*, session_id: str | None, token: str, api_key: APIKey | None, 
         conv = conversation_get_for(session_id=session_id, token=token, api_key=api_key, user=user)
         window = timedelta(seconds=settings.VOICE_RESUME_WINDOW_S)
         if conv.status == Conversation.Status.ENDED or timezone.now() - conv.updated_at > window:
-            from voxsite.errors import DomainError
+            from voxsite.core.errors import DomainError
 
             raise DomainError("This conversation can no longer be resumed; start a new one.", code="session_expired",
                               status_code=410)

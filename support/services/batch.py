@@ -13,8 +13,8 @@ from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.utils import timezone
 
-from voxsite.errors import NotFound
-from voxsite.models import APIKey
+from voxsite.core.errors import NotFound
+from voxsite.core.models import APIKey
 
 from ..models import BatchJob, Conversation, ModelCall
 

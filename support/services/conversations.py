@@ -9,8 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from crm.models import CRMRecord, Customer
-from voxsite.errors import NotFound
-from voxsite.models import APIKey
+from voxsite.core.errors import NotFound
+from voxsite.core.models import APIKey
 
 from ..models import Conversation
 

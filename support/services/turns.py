@@ -16,8 +16,8 @@ from typing import Any, Callable
 from django.conf import settings
 from django.db import transaction
 
-from voxsite import metrics
-from voxsite.errors import DomainError
+from voxsite.core import metrics
+from voxsite.core.errors import DomainError
 
 from ..agent.base import BrainError, Intent, LazyList, ModelCalled, Spoken, TextDelta, ToolCalled, TurnContext
 from ..models import Conversation, Message, ModelCall, ToolCall

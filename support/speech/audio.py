@@ -15,7 +15,7 @@ import av
 import numpy as np
 from django.conf import settings
 
-from voxsite.errors import DomainError
+from voxsite.core.errors import DomainError
 
 ASR_RATE = 16000
 

@@ -10,7 +10,7 @@ import logging
 from dataclasses import asdict, dataclass
 from typing import Callable, Optional
 
-from voxsite.metrics import counter, histogram
+from voxsite.core.metrics import counter, histogram
 
 log = logging.getLogger(__name__)
 

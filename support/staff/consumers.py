@@ -28,7 +28,7 @@ import uuid
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from voxsite.errors import DomainError
+from voxsite.core.errors import DomainError
 
 from .live import LIVE_GROUP, message_event
 from .permissions import staff_can_take_over, staff_can_watch

@@ -11,10 +11,10 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from voxsite.errors import InvalidTransition, RuleViolation
+from voxsite.core.errors import InvalidTransition, RuleViolation
+from voxsite.core.services import audit_record
 
 from ..models import Conversation, Message
-from ..services.audit import audit_record
 from .live import conversation_group, group_send, live_publish, live_publish_on_commit, message_event
 
 

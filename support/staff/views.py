@@ -21,7 +21,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
-from voxsite.errors import DomainError
+from voxsite.core.errors import DomainError
 
 from ..models import Conversation
 from .permissions import staff_can_take_over, staff_can_watch

@@ -13,8 +13,8 @@ from django.utils import timezone
 from crm.tests.factories import CRMRecordFactory, CustomerFactory
 from support.models import Conversation, Message
 from support.speech.audio import wav_bytes
-from support.services.audit import audit_record
 from support.tests.factories import ConversationFactory, MessageFactory, ModelCallFactory, ToolCallFactory
+from voxsite.core.services import audit_record
 
 pytestmark = pytest.mark.django_db
 
@@ -293,7 +293,7 @@ def test_transcript_escapes_what_shoppers_say(admin_client):
 
 
 def test_change_page_still_saves_notes_and_keeps_log_rows(admin_client):
-    from voxsite.tests.test_admin import changeform_data
+    from voxsite.core.tests.test_admin import changeform_data
 
     conv = build_conversation(2)
     page = admin_client.get(url("change", conv.pk))

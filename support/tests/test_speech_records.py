@@ -2,7 +2,7 @@ import pytest
 
 from support.models import ModelCall
 from support.speech.records import MODEL_CALL_ERRORS, SpeechCall, report
-from voxsite.metrics import render_all
+from voxsite.core.metrics import render_all
 
 
 @pytest.mark.django_db

@@ -9,9 +9,10 @@ from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth import get_user_model
 
-from support.models import AuditLog, Conversation, Message
+from support.models import Conversation, Message
 from support.staff.testing import session_cookie, staff_user_create
 from voxsite.asgi import application
+from voxsite.core.models import AuditLog
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 

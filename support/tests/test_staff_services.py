@@ -9,7 +9,7 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.utils import timezone
 
-from support.models import AuditLog, Conversation, Message, ModelCall, ToolCall
+from support.models import Conversation, Message, ModelCall, ToolCall
 from support.services.conversations import conversation_end, conversation_handoff
 from support.services.turns import TextEmpty, conversation_turn
 from support.staff.live import LIVE_GROUP, conversation_group
@@ -23,6 +23,7 @@ from support.staff.services import (
     staff_reply,
 )
 from support.staff.testing import staff_user_create
+from voxsite.core.models import AuditLog
 
 from .factories import ConversationFactory, MessageFactory
 

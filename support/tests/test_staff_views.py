@@ -4,9 +4,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from support.models import AuditLog, Conversation, Message
+from support.models import Conversation, Message
 from support.services.conversations import conversation_handoff
 from support.staff.testing import staff_user_create
+from voxsite.core.models import AuditLog
 
 from .factories import ConversationFactory, MessageFactory
 

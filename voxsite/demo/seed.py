@@ -20,8 +20,8 @@ from django.db.models import ProtectedError
 from catalog.models import FAQ, Category, Policy, Product, SearchSynonym
 from crm.models import Customer
 from orders.models import Order, OrderEvent, OrderItem, Return, ReturnEvent, ReturnItem, TrackingEvent
-from voxsite.models import APIKey
-from voxsite.services import api_key_create
+from voxsite.core.models import APIKey
+from voxsite.core.services import api_key_create
 
 from .catalog_data import CATEGORIES, PRODUCTS
 from .customers import CUSTOMERS

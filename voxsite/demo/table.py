@@ -1,6 +1,6 @@
 """The README's table of demo orders worth trying, rendered from the plan."""
 
-from voxsite.languages import Language
+from voxsite.core.languages import Language
 
 from .customers import CUSTOMERS
 from .plan import DemoPlan

@@ -2,7 +2,7 @@ import uuid
 
 import pytest
 
-from .test_metrics import parse_exposition, value_of
+from voxsite.core.tests.test_metrics import parse_exposition, value_of
 
 UNREACHABLE_REDIS = "redis://127.0.0.1:1/0"
 

@@ -26,11 +26,11 @@ from orders.models import Order, OrderEvent, OrderItem, Return, ReturnEvent, Ret
 from orders.services import (
     ORDER_TRANSITIONS, RETURN_TRANSITIONS, order_cancel, return_approve, return_create, return_refund,
 )
+from voxsite.core.errors import InvalidTransition, RuleViolation
+from voxsite.core.languages import CODES
+from voxsite.core.models import APIKey
 from voxsite.demo.plan import CARRIERS, build_plan
 from voxsite.demo.table import orders_document
-from voxsite.errors import InvalidTransition, RuleViolation
-from voxsite.languages import CODES
-from voxsite.models import APIKey
 
 DOC = Path(settings.BASE_DIR) / "docs" / "demo-orders.md"
 LOGIN_LINE = (f"Staff login: {settings.DEMO_STAFF_USERNAME} / {settings.DEMO_STAFF_PASSWORD} "

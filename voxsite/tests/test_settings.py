@@ -120,7 +120,7 @@ def test_database_and_redis_urls_switch_to_postgres_and_redis():
     assert values["db_host"] == "db.internal"
     assert values["layer"] == "channels_redis.core.RedisChannelLayer"
     assert [h["address"] if isinstance(h, dict) else h for h in values["layer_hosts"]] == ["redis://cache.internal:6379/2"]
-    assert values["cache"] == "voxsite.cache.SharedPoolRedisCache"
+    assert values["cache"] == "voxsite.core.cache.SharedPoolRedisCache"
     assert values["broker"] == "redis://cache.internal:6379/2"
     assert values["result_backend"] == "redis://cache.internal:6379/2"
     assert values["eager"] is False

@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand
 
 from catalog.models import Product, SearchTerm
 from catalog.services import product_search_index_rebuild
-from voxsite.progress import command_bar
+from voxsite.core.progress import command_bar
 
 
 class Command(BaseCommand):

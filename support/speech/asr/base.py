@@ -11,7 +11,7 @@ from typing import Optional
 
 import numpy as np
 
-from voxsite.errors import DomainError
+from voxsite.core.errors import DomainError
 
 from ..audio import ASR_RATE
 

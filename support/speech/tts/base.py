@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from voxsite.errors import DomainError
+from voxsite.core.errors import DomainError
 
 
 class TTSError(Exception):

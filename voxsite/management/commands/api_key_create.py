@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from voxsite.models import APIKey
-from voxsite.services import api_key_create
+from voxsite.core.models import APIKey
+from voxsite.core.services import api_key_create
 
 
 class Command(BaseCommand):

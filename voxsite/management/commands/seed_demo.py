@@ -3,9 +3,9 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
+from voxsite.core.progress import command_bar
 from voxsite.demo.seed import seed
 from voxsite.demo.table import orders_document, orders_table
-from voxsite.progress import command_bar
 
 
 class Command(BaseCommand):

@@ -11,7 +11,7 @@ import re
 from decimal import InvalidOperation
 from types import ModuleType
 
-from voxsite.money import format_inr
+from voxsite.core.money import format_inr
 
 from . import bn, en, hi, mr
 

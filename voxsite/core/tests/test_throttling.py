@@ -4,7 +4,7 @@ import pytest
 from django.core.cache import caches
 from rest_framework.test import APIClient
 
-from voxsite.throttling import cache_count
+from voxsite.core.throttling import cache_count
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +82,7 @@ def test_cache_count_counts_and_starts_again_after_expiry():
 @pytest.mark.redis
 def test_cache_count_in_redis_is_one_pipelined_round_trip(settings):
     """With Redis the counter is INCR + EXPIRE in one pipeline, shared by every process."""
-    from voxsite.cache import SharedPoolRedisCache
+    from voxsite.core.cache import SharedPoolRedisCache
 
     backend = caches["default"]
     assert isinstance(backend, SharedPoolRedisCache)

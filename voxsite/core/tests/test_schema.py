@@ -10,7 +10,7 @@ import yaml
 from django.test import Client
 from drf_spectacular.validation import validate_schema
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 MY_PATHS = {
     "/api/v1/products", "/api/v1/products/{sku}", "/api/v1/categories", "/api/v1/faqs", "/api/v1/faqs/{id}",
@@ -147,7 +147,7 @@ def schemathesis_run(server, cwd: Path, *options: str) -> subprocess.CompletedPr
 def test_schemathesis_all_checks_find_nothing(demo_server, tmp_path, with_key):
     options = []
     if with_key:
-        raw = demo_server.query("from voxsite.services import api_key_create\n"
+        raw = demo_server.query("from voxsite.core.services import api_key_create\n"
                                 "_, result = api_key_create(name='schemathesis', scopes=['read', 'write'])")
         options = ["--header", f"Authorization: Bearer {raw}"]
     run = schemathesis_run(demo_server, tmp_path, *options)

@@ -217,7 +217,7 @@ def documented_error(description: str) -> OpenApiResponse:
 
 def validated(serializer_class, data, *, text: bool | None = None) -> dict:
     """Validated input; a 400 with per-field errors otherwise. Values must first be what the schema
-    says (voxsite.api_input): `{"text": 123}` is refused, never read as "123"."""
+    says (voxsite.core.api_input): `{"text": 123}` is refused, never read as "123"."""
     serializer = serializer_class(data=data)
     wrong = input_errors(serializer, data, text=text)
     if wrong:

@@ -1,14 +1,25 @@
-"""Audit rows: who did what as staff (takeovers, hand-backs, order and return changes)."""
+"""Writes the ground floor owns: integrator API keys, and the audit rows staff actions leave."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.serializers.json import DjangoJSONEncoder
-import json
+from django.db import transaction
 
-from ..models import AuditLog
+from .models import APIKey, AuditLog
+
+
+@transaction.atomic
+def api_key_create(*, name: str, scopes: list[str]) -> tuple[APIKey, str]:
+    """Create a key; returns (key row, raw key). The raw key is never stored."""
+    raw = APIKey.generate()
+    key = APIKey(name=name, prefix=raw[:11], hashed_key=APIKey.hash(raw), scopes=sorted(set(scopes)))
+    key.full_clean()
+    key.save()
+    return key, raw
 
 
 def _object_ref(obj: Any) -> tuple[str, str]:

@@ -9,7 +9,7 @@ from django.core.management.base import CommandError
 from rest_framework.test import APIClient
 
 from crm.models import CRMRecord
-from voxsite.models import APIKey
+from voxsite.core.models import APIKey
 
 pytestmark = pytest.mark.django_db
 
@@ -99,7 +99,7 @@ def three_per_minute(settings):
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "api_key": "3/min"},
     }
-    # The throttles read the rates per request (voxsite.throttling), so the override reaches them.
+    # The throttles read the rates per request (voxsite.core.throttling), so the override reaches them.
     cache.clear()
     yield
     cache.clear()

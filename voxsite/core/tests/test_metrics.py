@@ -3,7 +3,7 @@ import uuid
 
 import pytest
 
-from voxsite import metrics
+from voxsite.core import metrics
 
 SAMPLE = re.compile(r"^(?P<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(?P<labels>\{.*\})? (?P<value>\S+)$", re.S)
 

@@ -1,10 +1,10 @@
 """OpenAPI: the schema every operation's real behaviour matches (`schemathesis --checks all`).
 
 - Errors: every operation lists the statuses it can answer with, in the one error shape
-  (voxsite.api.ErrorSerializer). The ones every endpoint of a kind shares (400 for input, 401/403
+  (voxsite.core.api.ErrorSerializer). The ones every endpoint of a kind shares (400 for input, 401/403
   for keys, 404 for paths and pages, 413/415 for bodies, 429 for throttles) are added here; views
   declare only their own (409, 422, a 404 for an id in the body).
-- Input: string fields carry the pattern voxsite.api_input enforces on what was sent (no NUL,
+- Input: string fields carry the pattern voxsite.core.api_input enforces on what was sent (no NUL,
   not blank, exact decimals, parsed numbers such as phones); lists their minItems/maxItems.
 - Auth: endpoints that shoppers call without a key say so (an empty security requirement).
 """
@@ -33,7 +33,7 @@ GENERIC_ERRORS = {
 
 
 class APIKeyAuthenticationScheme(OpenApiAuthenticationExtension):
-    target_class = "voxsite.apikeys.APIKeyAuthentication"
+    target_class = "voxsite.core.apikeys.APIKeyAuthentication"
     name = "apiKey"
 
     def get_security_definition(self, auto_schema):
@@ -45,13 +45,13 @@ class APIKeyAuthenticationScheme(OpenApiAuthenticationExtension):
 
 
 class StaffSessionScheme(SessionScheme):
-    target_class = "voxsite.apikeys.SessionAuthentication"
+    target_class = "voxsite.core.apikeys.SessionAuthentication"
 
 
 class StorableJSONFieldExtension(OpenApiSerializerFieldExtension):
-    """voxsite.api_input.StorableJSONField: any JSON object without NUL in its keys or text, at any depth."""
+    """voxsite.core.api_input.StorableJSONField: any JSON object without NUL in its keys or text, at any depth."""
 
-    target_class = "voxsite.api_input.StorableJSONField"
+    target_class = "voxsite.core.api_input.StorableJSONField"
 
     def map_serializer_field(self, auto_schema, direction):
         ref = {"$ref": "#/components/schemas/StorableJSON"}

@@ -1,4 +1,4 @@
-"""Domain errors raised by services and translated to HTTP in one place (voxsite.api)."""
+"""Domain errors raised by services and translated to HTTP in one place (voxsite.core.api)."""
 
 
 class DomainError(Exception):

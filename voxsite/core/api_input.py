@@ -8,7 +8,7 @@ lengths, and integrators (and schemathesis) hold the API to it. So before a seri
 JSON bodies by JSON type, query strings and form fields by their text. The serializer then
 applies its own rules; what it accepts is never wider than the schema.
 
-The patterns here are published in the schema by voxsite.schema.AutoSchema, so the two cannot
+The patterns here are published in the schema by voxsite.core.schema.AutoSchema, so the two cannot
 drift apart."""
 
 from __future__ import annotations
@@ -228,7 +228,7 @@ def _check_storable(value, path: str) -> None:
 
 class StorableJSONField(serializers.DictField):
     """A JSON object stored as given, that PostgreSQL's jsonb can store: no NUL and no lone
-    surrogate in any key or text, and at most `max_bytes` of JSON. voxsite.schema publishes it as
+    surrogate in any key or text, and at most `max_bytes` of JSON. voxsite.core.schema publishes it as
     the StorableJSON component."""
 
     def __init__(self, *, max_bytes: int | None = None, **kwargs):

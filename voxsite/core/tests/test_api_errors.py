@@ -1,5 +1,5 @@
 """Under /api/ every error is JSON with a `code`, in any DEBUG mode: unknown paths, Django's own
-checks (CSRF, Host, body size), bodies of the wrong JSON types, and bugs (voxsite.api)."""
+checks (CSRF, Host, body size), bodies of the wrong JSON types, and bugs (voxsite.core.api)."""
 
 import base64
 import http.client
@@ -74,7 +74,7 @@ def test_disallowed_host_is_json_and_names_the_setting(debug, settings):
     assert Client().get("/api/health", HTTP_HOST="shop.example").status_code == 200
 
 
-@pytest.mark.urls("voxsite.tests.error_urls")
+@pytest.mark.urls("voxsite.core.tests.error_urls")
 @pytest.mark.parametrize("path", ["/api/test/plain-failure", "/api/test/drf-failure"])
 def test_a_bug_is_a_json_500_and_is_logged(debug, path, caplog):
     response = Client(raise_request_exception=False).get(path)

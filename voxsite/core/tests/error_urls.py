@@ -1,4 +1,4 @@
-"""URLs for voxsite/tests/test_api_errors.py: the site's own, plus two views under /api/ that fail
+"""URLs for voxsite/core/tests/test_api_errors.py: the site's own, plus two views under /api/ that fail
 the way a bug would, one plain Django view and one DRF view."""
 
 from django.urls import include, path

@@ -1,4 +1,4 @@
-"""voxsite.api_input: input is checked as the schema describes it, before DRF's lenient fields."""
+"""voxsite.core.api_input: input is checked as the schema describes it, before DRF's lenient fields."""
 
 import re
 from decimal import Decimal
@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rest_framework import serializers
 
-from voxsite.api_input import NOT_BLANK, NUL_FREE, decimal_pattern, field_pattern, input_errors
+from voxsite.core.api_input import NOT_BLANK, NUL_FREE, decimal_pattern, field_pattern, input_errors
 
 MONEY = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
 PRICE = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
