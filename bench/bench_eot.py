@@ -6,16 +6,27 @@ long after the end of speech it decides, per language, on synthesised and record
 
 Turns: bench/eot_utterances.yaml (16 per language, 4 of them held out of all tuning and reported on
 their own) rendered by the project's offline voices, and the real clips of VOXSITE_SPEECH_DIR
-(default: the bundled samples); see bench/eot_turns.py. Each is streamed frame by frame through
-the project's VAD; at each pause the speculative transcript comes from the real local ASR (tiny.en
-for English, the bundled multilingual model for hi/bn/mr), judged as the pipeline judges it.
+(default: the bundled samples; every fourth clip per language held out); see bench/eot_turns.py.
+Each is streamed frame by frame through the project's VAD. At each pause the speculative
+transcript comes from the real local ASR (tiny.en for English, the bundled multilingual model
+with the language forced for hi/bn/mr) and is judged as the pipeline judges it
+(support/speech/asr/trust.py): an untrusted transcript counts as none. The bundled model cannot
+hear Hindi, Bengali or Marathi (nearly every transcript is untrusted: the last table counts them),
+so for those languages "words (local ASR)" has nothing to go on and the adaptive policies do not
+wait for it. "words (reference text)" stands for a recogniser that can hear the language (Groq, an
+imported model): the words said up to a pause between two segments (none at pauses inside a
+segment or inside a recorded clip), available after the time the bundled model took on that audio.
+
+Policies: fixed 200/400/800 ms of silence; today's pipeline (while support/realtime/pipeline.py has
+it); support.speech.endpointing on the words, on the words and Smart Turn v3.2, on Smart Turn alone.
 
 - cut too early: share of turns in which the policy would have ended the turn at a pause inside
   it (the silence there lasted as long as the policy wanted);
-- end of speech -> decision: from the last voiced VAD frame to the moment the policy ends the
-  turn, including waiting for the inputs it uses (the speculative transcript starts at
+- end of speech -> decision (median ms): from the last voiced VAD frame to the moment the policy
+  ends the turn, including waiting for the inputs it uses (the speculative transcript starts at
   --speculative-ms of silence and takes the time the ASR took on this machine; Smart Turn runs
-  alongside it).
+  alongside it, from the same moment, and takes its measured wall time);
+- per check: the ASR's and Smart Turn's times (Smart Turn's CPU time is this thread's).
 
 Checks are cached in bench/.cache/eot/ (audio, language, settings); --fresh measures again.
 """
@@ -41,8 +52,11 @@ django.setup()
 from django.conf import settings  # noqa: E402
 
 from bench.common import machine_note, median, percentile, table  # noqa: E402
-from bench.eot_turns import LANGUAGES, Check, Turn, cached_checks, load_set, recorded_turns, synthesised_turns  # noqa: E402
+from bench.eot_turns import (  # noqa: E402
+    LANGUAGES, Check, Turn, cached_checks, load_set, recorded_turns, synthesised_turns,
+)
 from support.realtime.vad import FRAME_MS  # noqa: E402
+from support.speech.endpointing import EndpointConfig, decide, judge_words, smart_turn  # noqa: E402
 from support.speech.evaluation import SPEECH_DIR  # noqa: E402
 
 
@@ -57,11 +71,17 @@ def fixed(ms: int) -> Policy:
     return Policy(f"fixed {ms} ms", lambda turn, check: frames * FRAME_MS)
 
 
-def current(speculative_ms: float) -> Policy:
+def current(speculative_ms: float) -> Policy | None:
     """Today's pipeline (support/realtime/pipeline.py `_decide_end`): VOICE_EOT_SILENCE_MS, then
     wait for the speculative transcript up to VOICE_EOT_UNFINISHED_MS, and all of it when
-    `sounds_unfinished` (its raw text, trusted or not)."""
-    from support.realtime.pipeline import Heard, SpeechToText
+    `sounds_unfinished` (its raw text, trusted or not). None once the pipeline judges by
+    support.speech.endpointing instead (the "before" row is then in bench/README.md)."""
+    try:
+        from support.realtime.pipeline import Heard, SpeechToText
+    except ImportError:
+        return None
+    if not hasattr(SpeechToText, "sounds_unfinished"):
+        return None
 
     base = round(settings.VOICE_EOT_SILENCE_MS / FRAME_MS) * FRAME_MS
     extra = settings.VOICE_EOT_UNFINISHED_MS - settings.VOICE_EOT_SILENCE_MS
@@ -84,7 +104,41 @@ def current(speculative_ms: float) -> Policy:
             return base + extra
         return max(base, ready)
 
-    return Policy(f"today: {settings.VOICE_EOT_SILENCE_MS} ms, {settings.VOICE_EOT_UNFINISHED_MS} ms if the transcript sounds unfinished", decide)
+    name = (f"today: {settings.VOICE_EOT_SILENCE_MS} ms, "
+            f"{settings.VOICE_EOT_UNFINISHED_MS} ms if the transcript sounds unfinished")
+    return Policy(name, decide)
+
+
+def heard_locally(language: str) -> bool:
+    """Whether the local recogniser can hear `language` at all (English, or a model imported for
+    it). When it cannot, every transcript is untrusted, so a policy need not wait for one."""
+    return language == "en" or bool(settings.WHISPER_MODELS_BY_LANGUAGE.get(language))
+
+
+def adaptive(name: str, *, words: str | None, voice: bool, speculative_ms: float,
+             config: EndpointConfig = EndpointConfig()) -> Policy:
+    """support.speech.endpointing.decide on the check's inputs. `words`: "asr" (the speculative
+    transcript when the judge trusts it), "oracle" (the words said so far, as a trusted recogniser
+    would give them; None at pauses inside a segment) or None; `voice`: use Smart Turn.
+
+    The decision waits for what it uses: the transcript (when the language can be heard here at
+    all) and Smart Turn both start at the pause event and run side by side."""
+
+    def decide_at(turn: Turn, check: Check) -> float:
+        text = {"asr": check.trusted_text, "oracle": check.oracle_text, None: None}[words]
+        verdict = judge_words(text, language=turn.language, expecting_number=turn.expecting_number)
+        waits = []
+        if words == "oracle" or (words == "asr" and heard_locally(turn.language)):
+            waits.append(check.asr_ms)
+        probability = None
+        if voice and verdict.state != "unfinished":
+            probability = check.smart_turn
+            waits.append(check.smart_turn_ms)
+        endpoint = decide(verdict, probability, config=config)
+        frames = max(1, -(-endpoint.silence_ms // FRAME_MS))  # the detector's next frame
+        return max(frames * FRAME_MS, speculative_ms + max(waits, default=0.0))
+
+    return Policy(name, decide_at)
 
 
 def evaluate(policy: Policy, turn: Turn, found: list[Check]) -> tuple[bool, float]:
@@ -134,32 +188,49 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--speculative-ms", type=float, default=float(settings.VOICE_SPECULATIVE_MS),
                         help="silence before the speculative transcription starts (VOICE_SPECULATIVE_MS)")
     parser.add_argument("--fresh", action="store_true", help="measure again instead of reading bench/.cache/eot")
-    parser.add_argument("--tuning-only", action="store_true", help="only the tuning part of the synthesised set")
+    parser.add_argument("--tuning-only", action="store_true", help="leave out the held-out turns (while tuning)")
     parser.add_argument("--no-recorded", action="store_true")
     parser.add_argument("--json", help="write every turn's outcome per policy here")
     args = parser.parse_args(argv)
     languages = tuple(lang for lang in args.languages.split(",") if lang)
 
-    synth = [t for t in synthesised_turns([i for i in load_set() if i["language"] in languages])]
+    synth = synthesised_turns([i for i in load_set() if i["language"] in languages])
+    recorded = [] if args.no_recorded else recorded_turns(languages=languages)
     if args.tuning_only:
-        synth = [t for t in synth if not t.held_out]
-    recorded = [] if args.no_recorded or args.tuning_only else recorded_turns(languages=languages)
-    judged: dict[str, list[tuple[Turn, list[Check]]]] = {"tuning": [], "held_out": [], "recorded": []}
+        synth, recorded = [t for t in synth if not t.held_out], [t for t in recorded if not t.held_out]
+    model = smart_turn()
+    if model is None:
+        print("Smart Turn is not installed: its policies are left out", file=sys.stderr)
+    judged: dict[str, list[tuple[Turn, list[Check]]]] = {part: [] for part in ("tuning", "held_out", "recorded",
+                                                                               "recorded_held_out")}
     skipped = []
     for n, turn in enumerate(synth + recorded, 1):
         print(f"\r[{n}/{len(synth) + len(recorded)}] {turn.id:40s}", end="", file=sys.stderr, flush=True)
-        found = cached_checks(turn, speculative_ms=args.speculative_ms, fresh=args.fresh)
+        found = cached_checks(turn, speculative_ms=args.speculative_ms, smart_turn=model, fresh=args.fresh)
         if not found:
             skipped.append(turn.id)
             continue
-        part = "recorded" if turn.source == "recorded" else ("held_out" if turn.held_out else "tuning")
+        if turn.source == "recorded":
+            part = "recorded_held_out" if turn.held_out else "recorded"
+        else:
+            part = "held_out" if turn.held_out else "tuning"
         judged[part].append((turn, found))
     print(file=sys.stderr)
 
-    policies = [fixed(200), fixed(400), fixed(800), current(args.speculative_ms)]
+    spec = args.speculative_ms
+    policies = [fixed(200), fixed(400), fixed(800), *filter(None, [current(spec)]),
+                adaptive("adaptive: words (local ASR)", words="asr", voice=False, speculative_ms=spec)]
+    if model is not None:
+        policies += [adaptive("adaptive: words (local ASR) + Smart Turn", words="asr", voice=True, speculative_ms=spec),
+                     adaptive("adaptive: Smart Turn alone", words=None, voice=True, speculative_ms=spec)]
+    policies += [adaptive("adaptive: words (reference text)", words="oracle", voice=False, speculative_ms=spec)]
+    if model is not None:
+        policies += [adaptive("adaptive: words (reference text) + Smart Turn", words="oracle", voice=True,
+                              speculative_ms=spec)]
     print(f"# End of turn: {machine_note()}; speculative transcription after {args.speculative_ms:.0f} ms of silence")
     titles = {"tuning": "Synthesised, tuning part", "held_out": "Synthesised, held out (never tuned on)",
-              "recorded": f"Recorded clips ({SPEECH_DIR})"}
+              "recorded": f"Recorded clips ({SPEECH_DIR})",
+              "recorded_held_out": f"Recorded clips ({SPEECH_DIR}), held out (every fourth per language)"}
     for part, title in titles.items():
         if judged[part]:
             print(f"\n## {title}: {len(judged[part])} turns\n")

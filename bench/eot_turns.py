@@ -6,7 +6,7 @@ espeak-ng for Bengali; text first through support/speech/speak.py as every reply
 its own leading and trailing silence, and joined with the pauses the file gives. Renderings are
 cached as WAV in bench/.cache/eot/ (Piper's noise changes per process; the cache keeps a turn the
 same from run to run). Recorded turns are the real clips in VOXSITE_SPEECH_DIR (default: the
-bundled support/speech/samples); every fourth clip of a language is held out.
+bundled support/speech/samples); every fourth clip of a language is held out too.
 
 Each turn is streamed through the project's VAD (support/realtime/vad.py: StreamingVAD frame by
 frame, TurnDetector's hysteresis). At every pause long enough for the pipeline to start a
@@ -104,7 +104,8 @@ def load_set(path: Path = SET_FILE) -> list[dict]:
             segments = item["segments"]
             pauses = item.get("pauses_ms", [])
             if len(pauses) != len(segments) - 1:
-                raise ValueError(f"{item['id']}: {len(segments)} segments need {len(segments) - 1} pauses, got {len(pauses)}")
+                raise ValueError(f"{item['id']}: {len(segments)} segments need {len(segments) - 1} pauses, "
+                                 f"got {len(pauses)}")
             out.append({**item, "language": language, "pauses_ms": pauses})
     return out
 
@@ -260,7 +261,8 @@ def checks(turn: Turn, *, speculative_ms: float, smart_turn=None) -> list[Check]
 def cached_checks(turn: Turn, *, speculative_ms: float, smart_turn=None, fresh: bool = False) -> list[Check]:
     """`checks`, kept in bench/.cache/eot/ by audio and settings so that trying thresholds does
     not re-run the recognisers (`fresh` measures again)."""
-    key = hashlib.sha1(float_to_pcm16(turn.samples) + f"|{turn.language}|{speculative_ms}|{smart_turn is not None}".encode())
+    settings_key = f"|{turn.language}|{speculative_ms}|{smart_turn is not None}"
+    key = hashlib.sha1(float_to_pcm16(turn.samples) + settings_key.encode())
     path = CACHE_DIR / "eot" / f"checks-{turn.id}-{key.hexdigest()[:12]}.json"
     if path.exists() and not fresh:
         return [Check(**c) for c in json.loads(path.read_text())]
