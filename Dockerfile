@@ -14,9 +14,11 @@ RUN apt-get update \
 
 WORKDIR /app
 
-# Requirements first, so code changes do not reinstall them.
-COPY requirements.txt ./
-RUN pip install -r requirements.txt
+# Requirements first, so code changes do not reinstall them. requirements-nodeps.txt: pipecat-ai
+# for the Smart Turn model file it ships, without its dependencies.
+COPY requirements.txt requirements-nodeps.txt ./
+RUN pip install -r requirements.txt \
+    && pip install --no-deps -r requirements-nodeps.txt
 
 COPY . .
 

@@ -95,6 +95,20 @@ ensure_requirements() {
     touch "$stamp"
 }
 
+ensure_file_packages() {
+    # requirements-nodeps.txt: packages installed for a file they ship (pipecat-ai: the Smart Turn
+    # model), without their dependencies; same stamp logic as the requirements.
+    local stamp
+    stamp="$(req_stamp requirements-nodeps.txt)"
+    if [ -f "$stamp" ]; then
+        say "Python requirements up to date (requirements-nodeps.txt)"
+        return
+    fi
+    say "Installing without dependencies: pip install --no-deps -r requirements-nodeps.txt"
+    "$PY" -m pip install --disable-pip-version-check --no-deps -r requirements-nodeps.txt
+    touch "$stamp"
+}
+
 has_command() {
     "$PY" manage.py help "$1" >/dev/null 2>&1
 }
@@ -102,11 +116,14 @@ has_command() {
 # Speech out offline: espeak-ng for every language, Festival with the NSK voices (recorded
 # diphones) for Hindi and Marathi.
 SPEECH_PACKAGES=(espeak-ng festival festival-hi festival-mr festvox-hi-nsk festvox-mr-nsk)
+# Tests only: a browser for the widget tests; Caddy, to check and run the load balancer's config
+# (deploy/Caddyfile, the `lb` service of docker-compose.yml).
+TEST_PACKAGES=(chromium chromium-driver caddy)
 
 install_all() {
     local mode="$1"
     if [ "$mode" = test ]; then
-        install_debian_packages "${SPEECH_PACKAGES[@]}" chromium chromium-driver
+        install_debian_packages "${SPEECH_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
         ensure_venv
         ensure_requirements requirements-dev.txt
     else
@@ -114,6 +131,7 @@ install_all() {
         ensure_venv
         ensure_requirements requirements.txt
     fi
+    ensure_file_packages
 }
 
 cmd_start() {
