@@ -10,6 +10,9 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://..."))
         if "redis" in item.keywords and not settings.REDIS_URL:
             item.add_marker(pytest.mark.skip(reason="needs Redis: set REDIS_URL=redis://..."))
+        if "embedded_server" in item.keywords and (on_postgres or settings.REDIS_URL):
+            # Its server ignores DATABASE_URL/REDIS_URL: this pass would repeat the embedded one.
+            item.add_marker(pytest.mark.skip(reason="starts its own embedded server: checked in the embedded pass"))
 
 
 @pytest.fixture(autouse=True)

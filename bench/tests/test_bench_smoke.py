@@ -189,6 +189,7 @@ def _run(script: str, *args: str, timeout: int) -> subprocess.CompletedProcess:
 
 
 @pytest.mark.slow
+@pytest.mark.embedded_server
 def test_text_bench_quick_run(tmp_path):
     out = tmp_path / "text.json"
     done = _run("bench_text.py", "--quick", "--sqlite-immediate", "--json", str(out), timeout=300)
@@ -205,6 +206,7 @@ def test_text_bench_quick_run(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.embedded_server
 def test_voice_bench_quick_run(tmp_path):
     out = tmp_path / "voice.json"
     done = _run("bench_voice.py", "--quick", "--sqlite-immediate", "--json", str(out), timeout=580)

@@ -27,7 +27,7 @@ from django.conf import settings
 from support.speech import audio
 from support.tests.speech_helpers import sample_samples, sample_wav, steady_speech, to_mp3
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.embedded_server]
 
 README = Path(settings.BASE_DIR) / "README.md"
 PLACEHOLDER = re.compile(r"^([A-Z_]+)=\S*\s+#\s*(.+)$")

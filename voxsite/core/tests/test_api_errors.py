@@ -234,6 +234,7 @@ def _raw_post(server, path, body: bytes, content_type: str):
 
 
 @pytest.mark.slow
+@pytest.mark.embedded_server
 def test_the_live_server_answers_every_error_in_json(demo_server):
     # A multipart body Twisted cannot parse: Daphne's Twisted used to answer an empty 400 itself.
     status, content_type, body = _raw_post(demo_server, "/api/voice/process", b"--b--\r\n",

@@ -143,6 +143,7 @@ def schemathesis_run(server, cwd: Path, *options: str) -> subprocess.CompletedPr
 
 
 @pytest.mark.slow
+@pytest.mark.embedded_server
 @pytest.mark.parametrize("with_key", [True, False], ids=["read-write key", "no key"])
 def test_schemathesis_all_checks_find_nothing(demo_server, tmp_path, with_key):
     options = []
