@@ -63,7 +63,7 @@ def demo_server():
 @pytest.fixture
 def fake_groq(settings):
     """A Groq-compatible server on 127.0.0.1, with the settings pointing the real client at it."""
-    from support.testing.fake_groq import FakeGroq
+    from support.assistant.testing.fake_groq import FakeGroq
 
     with FakeGroq() as fake:
         for key, value in fake.settings().items():

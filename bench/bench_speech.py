@@ -127,7 +127,7 @@ async def bench_tts(repeat: int):
     table(["provider", "lang", "first chunk ms (median)", "real-time factor (median)"], rows)
 
 
-# 20 of the assistant's own replies per language (support.agent.offline.replies), with the
+# 20 of the assistant's own replies per language (support.assistant.offline.replies), with the
 # amounts, dates and order numbers a real reply carries, so the normaliser is measured too.
 ROUND_TRIP_KEYS = (
     "greet", "goodbye", "thanks", "off_topic", "reprompt", "ask_order_number", "ask_phone", "track_status",
@@ -137,7 +137,7 @@ ROUND_TRIP_KEYS = (
 
 
 def shop_sentences(language: str) -> list[str]:
-    from support.agent.offline import replies
+    from support.assistant.offline import replies
 
     values = {
         "order": "ORD-1042", "ret": "RET-2007", "id": "TKT-3001", "amount": replies.inr(1299), "total": replies.inr(24999),

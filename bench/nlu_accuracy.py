@@ -5,7 +5,7 @@
 accuracy: intent, tool and expected tool arguments all right; intent: intent alone;
 language-id: detect_language() with the conversation's language as the default for ambiguous
 text. Parse time: language id + parse + tool plan for every utterance of the fixture and every
-shopper turn of the task scenarios (support/evals/scenarios), each timed on its own, several
+shopper turn of the task scenarios (support/assistant/evals/scenarios), each timed on its own, several
 rounds; the target is under 5 ms per utterance. Pure Python: no Django settings needed.
 """
 
@@ -18,10 +18,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import machine_note, percentile, table  # noqa: E402
-from support.agent.offline.evaluate import by_language, evaluate, failures, format_table, load  # noqa: E402
-from support.agent.offline.lang import detect_language  # noqa: E402
-from support.agent.offline.nlu import parse, tool_plan  # noqa: E402
-from support.evals.scenarios import load as load_scenarios  # noqa: E402
+from support.assistant.offline.evaluate import by_language, evaluate, failures, format_table, load  # noqa: E402
+from support.assistant.offline.lang import detect_language  # noqa: E402
+from support.assistant.offline.nlu import parse, tool_plan  # noqa: E402
+from support.assistant.evals.scenarios import load as load_scenarios  # noqa: E402
 
 ROUNDS = 5
 

@@ -7,7 +7,7 @@ A Daphne server on 127.0.0.1 with its own migrated and seeded SQLite database (b
 serves every request; this process talks to it over HTTP with an API key, and reads the database
 directly only to compare the shop before and after each run and to put changed orders back.
 
-Scenarios live in support/evals/scenarios/*.yaml (four phrasings each; see support/evals/scenarios.py).
+Scenarios live in support/assistant/evals/scenarios/*.yaml (four phrasings each; see support/assistant/evals/scenarios.py).
 pass^1 is the share of runs (scenario x phrasing) that got the task done; pass^4 the share of
 scenarios done in all four phrasings (tau-bench's pass^k). The held-out quarter is reported on its
 own; `--failures` prints only the tuning set's failures, `--held-out-failures` the held-out ones.
@@ -36,7 +36,7 @@ def parse_args(argv=None):
     p.add_argument("--lang", default="en,hi,bn,mr", help="comma-separated languages (default: all four)")
     p.add_argument("--only", nargs="*", default=None, help="scenario ids to run (default: all)")
     p.add_argument("--scenarios", type=Path, default=None,
-                   help="a folder of scenario files to run instead of support/evals/scenarios (same format)")
+                   help="a folder of scenario files to run instead of support/assistant/evals/scenarios (same format)")
     p.add_argument("--voice-phrasings", type=int, default=1,
                    help="phrasings per scenario sent to /api/voice/text to measure spoken seconds (0-4, default 1)")
     p.add_argument("--failures", action="store_true", help="print the tuning set's failed runs with transcripts")
@@ -45,7 +45,7 @@ def parse_args(argv=None):
     p.add_argument("--json", type=Path, help="write every run (transcript, checks) to this file")
     p.add_argument("--brain", choices=["offline", "groq"], default="offline",
                    help="groq: the Groq brain against the local fake Groq server, with scripted careless models "
-                        "(support/evals/groq_script.py); prints the shop's rules held or broken per persona")
+                        "(support/assistant/evals/groq_script.py); prints the shop's rules held or broken per persona")
     p.add_argument("--personas", default="eager,pushy", help="scripted Groq models to run (with --brain groq)")
     return p.parse_args(argv)
 
@@ -60,9 +60,9 @@ def main(argv=None) -> int:
         import django
 
         django.setup()
-        from support.evals import scenarios as sc
-        from support.evals.runner import HttpTransport, failure_report, format_rows, run_all, summarise, topic_rows
-        from support.evals.shop import Shop
+        from support.assistant.evals import scenarios as sc
+        from support.assistant.evals.runner import HttpTransport, failure_report, format_rows, run_all, summarise, topic_rows
+        from support.assistant.evals.shop import Shop
         from voxsite.core.services import api_key_create
 
         loaded = sc.load(languages) if args.scenarios is None else sc.load(languages, directory=args.scenarios)
@@ -109,7 +109,7 @@ def main(argv=None) -> int:
 def main_groq(args, languages) -> int:
     """The same scenarios through the Groq brain: the real groq client talks to a fake Groq server
     in this process whose answers come from a scripted, careless model; the tools must hold."""
-    from support.testing.fake_groq import FakeGroq
+    from support.assistant.testing.fake_groq import FakeGroq
 
     personas = [p.strip() for p in args.personas.split(",") if p.strip()]
     tables = []
@@ -120,11 +120,11 @@ def main_groq(args, languages) -> int:
             import django
 
             django.setup()
-            from support.evals import scenarios as sc
-            from support.evals.groq_script import ScriptedModel
-            from support.evals.judge import rule_violations
-            from support.evals.runner import HttpTransport, run_all
-            from support.evals.shop import Shop
+            from support.assistant.evals import scenarios as sc
+            from support.assistant.evals.groq_script import ScriptedModel
+            from support.assistant.evals.judge import rule_violations
+            from support.assistant.evals.runner import HttpTransport, run_all
+            from support.assistant.evals.shop import Shop
             from support.models import ModelCall
             from voxsite.core.services import api_key_create
 
@@ -160,7 +160,7 @@ def main_groq(args, languages) -> int:
 def groq_table(runs) -> str:
     from collections import Counter
 
-    from support.evals.runner import GROUPS, _in_group
+    from support.assistant.evals.runner import GROUPS, _in_group
 
     rows = []
     for group, label in GROUPS:

@@ -22,7 +22,7 @@ import numpy as np
 from channels.db import database_sync_to_async
 from django.conf import settings
 
-from support.agent.offline.yesno import interrupts_speaker
+from support.assistant.offline.yesno import interrupts_speaker
 from support.speech.asr.trust import Hearing, hearing
 
 from . import store
@@ -492,7 +492,7 @@ class VoicePipeline:
         await self._turn(text=text, language=outcome.language, confidence=heard.confidence, user_pcm=float_to_pcm16(audio))
 
     async def _reprompt(self, language: str, outcome: Hearing | None = None) -> None:
-        from support.agent.offline.replies import render
+        from support.assistant.offline.replies import render
 
         key = outcome.reply_key if outcome else "reprompt"
         text = render(key, language)

@@ -57,7 +57,7 @@ class Outcome:
 
 
 def _apologies() -> set[str]:
-    from ..agent.offline.replies import render
+    from ..assistant.offline.replies import render
 
     return {render("apology", lang) for lang in LANGUAGE_NAMES}
 

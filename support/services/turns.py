@@ -19,7 +19,7 @@ from django.db import transaction
 from voxsite.core import metrics
 from voxsite.core.errors import DomainError
 
-from ..agent.base import BrainError, Intent, LazyList, ModelCalled, Spoken, TextDelta, ToolCalled, TurnContext
+from ..assistant.brain import BrainError, Intent, LazyList, ModelCalled, Spoken, TextDelta, ToolCalled, TurnContext
 from ..models import Conversation, Message, ModelCall, ToolCall
 from ..staff.live import live_publish_on_commit, message_event
 
@@ -86,7 +86,7 @@ def turn_language(*, text: str, requested: str | None, current: str) -> str:
     language when the text is too short to tell (digits, "ok")."""
     if requested and requested in SUPPORTED:
         return requested
-    from ..agent.offline.lang import detect_language
+    from ..assistant.offline.lang import detect_language
 
     return detect_language(text, default=current if current in SUPPORTED else "en")
 
@@ -102,19 +102,19 @@ def _history(conversation: Conversation) -> list[dict[str, str]]:
 
 
 def _default_brains():
-    from ..agent.chain import brains_from_settings
+    from ..assistant.fallback import brains_from_settings
 
     return brains_from_settings()
 
 
 def _default_tools():
-    from ..agent.tools import default_tools
+    from ..assistant.tools import default_tools
 
     return default_tools()
 
 
 def _apology(language: str) -> str:
-    from ..agent.offline.replies import render
+    from ..assistant.offline.replies import render
 
     return render("apology", language)
 
@@ -172,7 +172,7 @@ def conversation_turn(
     intent = "unknown"
     spoken = ""
     try:
-        from ..agent.chain import Fallback, stream_with_fallback
+        from ..assistant.fallback import Fallback, stream_with_fallback
 
         for event in stream_with_fallback(text, ctx, tools, brains):
             if isinstance(event, TextDelta):

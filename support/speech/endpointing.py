@@ -32,8 +32,8 @@ from pathlib import Path
 import numpy as np
 from faster_whisper.feature_extractor import FeatureExtractor
 
-from support.agent.offline.numbers import collapse_spoken_digits, fold, normalise
-from support.agent.offline.yesno import confirmation
+from support.assistant.offline.numbers import collapse_spoken_digits, fold, normalise
+from support.assistant.offline.yesno import confirmation
 
 log = logging.getLogger(__name__)
 

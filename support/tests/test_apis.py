@@ -11,8 +11,8 @@ from crm.models import CRMRecord
 from crm.tests.factories import CustomerFactory
 from orders.models import Order
 from orders.tests.factories import OrderFactory
-from support.agent.base import Spoken, TextDelta
-from support.agent.offline.dialogue import OfflineBrain
+from support.assistant.brain import Spoken, TextDelta
+from support.assistant.offline.dialogue import OfflineBrain
 from support.models import Conversation, Message, ModelCall, ToolCall
 
 pytestmark = pytest.mark.django_db
@@ -307,7 +307,7 @@ def test_markdown_log_file(shopper, settings, tmp_path):
 
 
 def test_groq_brain_answers_with_tools(shopper, fake_groq, returns_policy):
-    from support.testing.fake_groq import text_reply, tool_call_reply
+    from support.assistant.testing.fake_groq import text_reply, tool_call_reply
 
     fake_groq.push(tool_call_reply(("get_policy", {"kind": "returns"})), text_reply("You can return items within 7 days of delivery."))
     body = say(shopper, "What is your return policy?", language="en").json()
@@ -320,7 +320,7 @@ def test_groq_brain_answers_with_tools(shopper, fake_groq, returns_policy):
 
 
 def test_groq_failure_falls_back_to_offline_brain(shopper, fake_groq, returns_policy):
-    from support.testing.fake_groq import error_reply
+    from support.assistant.testing.fake_groq import error_reply
 
     fake_groq.push(error_reply(500, "upstream exploded"))
     body = say(shopper, "What is your return policy?", language="en").json()

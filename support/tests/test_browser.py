@@ -15,7 +15,7 @@ import wave
 import numpy as np
 import pytest
 
-from support.agent.offline.replies import render
+from support.assistant.offline.replies import render
 from support.speech.audio import float_to_pcm16
 
 from . import browser_helpers as bh

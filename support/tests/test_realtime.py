@@ -11,7 +11,7 @@ from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 
-from support.agent.offline.replies import render
+from support.assistant.offline.replies import render
 from support.consumers import conversation_group
 from support.models import Conversation, Message, ModelCall
 from support.speech.audio import float_to_pcm16

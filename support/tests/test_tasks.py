@@ -173,7 +173,7 @@ def llm_conversation():
 
 
 def test_llm_summary_when_groq_is_configured(fake_groq):
-    from support.testing.fake_groq import text_reply
+    from support.assistant.testing.fake_groq import text_reply
 
     fake_groq.push(text_reply("The shopper asked where ORD-1042 was; it has shipped. Nothing is open."))
     conv = conversation_summarise(conversation=llm_conversation())
@@ -190,7 +190,7 @@ def test_llm_summary_when_groq_is_configured(fake_groq):
 
 
 def test_llm_summary_asks_for_the_conversation_language(fake_groq):
-    from support.testing.fake_groq import text_reply
+    from support.assistant.testing.fake_groq import text_reply
 
     fake_groq.push(text_reply("ग्राहक ने ऑर्डर के बारे में पूछा।"))
     conv = llm_conversation()
@@ -202,7 +202,7 @@ def test_llm_summary_asks_for_the_conversation_language(fake_groq):
 
 @pytest.mark.parametrize("failure", ["error", "empty", "hang"])
 def test_llm_failure_falls_back_to_the_extractive_summary_after_one_attempt(fake_groq, settings, failure):
-    from support.testing.fake_groq import error_reply, hang_reply, text_reply
+    from support.assistant.testing.fake_groq import error_reply, hang_reply, text_reply
 
     settings.SUMMARY_LLM_TIMEOUT = 0.5
     fake_groq.push({"error": error_reply(500, "upstream exploded"), "empty": text_reply(""), "hang": hang_reply(10)}[failure])

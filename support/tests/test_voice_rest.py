@@ -13,7 +13,7 @@ from catalog.tests.factories import PolicyFactory
 from crm.tests.factories import CustomerFactory
 from orders.models import Order
 from orders.tests.factories import OrderFactory
-from support.agent.offline.replies import render
+from support.assistant.offline.replies import render
 from support.models import Conversation, Message, ModelCall
 from support.speech import models
 from support.speech.audio import wav_bytes

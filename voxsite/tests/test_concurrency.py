@@ -2,7 +2,7 @@
 
 import threading
 
-from support.agent.groq_brain import _released
+from support.assistant.groq_brain import _released
 from voxsite.concurrency import _gate, blocking, cpu_slot
 
 

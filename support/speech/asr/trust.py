@@ -99,7 +99,7 @@ class Hearing:
 
     @property
     def reply_key(self) -> str:
-        """The support.agent.offline.replies template that answers a turn that does not run."""
+        """The support.assistant.offline.replies template that answers a turn that does not run."""
         return "speech_unavailable" if self.action == "speech_unavailable" else "reprompt"
 
     def event_fields(self) -> dict:

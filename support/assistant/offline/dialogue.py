@@ -12,7 +12,7 @@ Memory between turns lives only in ctx.state (saved on the Conversation):
   "cancel it" after a tracking answer means that order.
 Phone numbers are never stored: a phone is used only in the turn the shopper said it, so every
 phone a tool sees came from the shopper's own words in that turn.
-Verification, eligibility and the confirmation rule are the tools' job (support.agent.tools): this
+Verification, eligibility and the confirmation rule are the tools' job (support.assistant.tools): this
 brain only decides what to ask and what to say.
 """
 
@@ -22,7 +22,7 @@ import re
 import time
 from typing import Any, Generator, Iterator
 
-from support.agent.base import BrainEvent, Intent, ModelCalled, Spoken, TextDelta, ToolRunner, TurnContext
+from support.assistant.brain import BrainEvent, Intent, ModelCalled, Spoken, TextDelta, ToolRunner, TurnContext
 
 from .acts import MAX_SLOT_TRIES, Acts, Say, Steps
 from .nlu import ORDER_INTENTS, Parse, parse, policy_kind_mentioned

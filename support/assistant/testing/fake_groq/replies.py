@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 if TYPE_CHECKING:
-    from support.testing.fake_groq.server import _Handler
+    from support.assistant.testing.fake_groq.server import _Handler
 
 CHAT_PATH = "/openai/v1/chat/completions"
 MODEL = "llama-3.3-70b-versatile"

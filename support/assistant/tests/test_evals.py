@@ -10,11 +10,11 @@ from django.utils import timezone
 
 from orders.models import Order, Return
 from support.models import ModelCall
-from support.evals import scenarios as sc
-from support.evals.groq_script import ScriptedModel
-from support.evals.judge import judge, rule_violations, says
-from support.evals.runner import ClientTransport, Run, Turn, pass_rates, run_phrasing, summarise
-from support.evals.shop import Changes, Shop
+from support.assistant.evals import scenarios as sc
+from support.assistant.evals.groq_script import ScriptedModel
+from support.assistant.evals.judge import judge, rule_violations, says
+from support.assistant.evals.runner import ClientTransport, Run, Turn, pass_rates, run_phrasing, summarise
+from support.assistant.evals.shop import Changes, Shop
 
 
 def test_scenario_files_cover_four_languages_with_a_held_out_quarter():

@@ -14,11 +14,14 @@ from __future__ import annotations
 import copy
 import logging
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Iterator, Sequence
 
 from django.conf import settings
 
-from support.agent.base import BrainError, BrainEvent, ToolRunner, TurnContext
+from support.assistant.brain import BrainError, BrainEvent, ToolRunner, TurnContext
+from support.assistant.groq_brain import GroqBrain
+from support.assistant.offline.dialogue import OfflineBrain
 
 log = logging.getLogger(__name__)
 
@@ -63,36 +66,22 @@ def stream_with_fallback(
 
 def brains_from_settings() -> list:
     """The configured brains, best first: Groq when a key is set, then the offline brain."""
-    # Imported here so this module (and its tests) does not depend on the offline brain's package.
-    from support.agent.offline.dialogue import OfflineBrain
-
     brains: list = []
     if settings.GROQ_API_KEY:
-        brains.append(_groq_brain(
-            settings.GROQ_API_KEY,
-            settings.GROQ_MODEL,
-            settings.GROQ_BASE_URL or None,
-            settings.GROQ_TIMEOUT,
-            settings.AGENT_MAX_TOOL_STEPS,
+        brains.append(groq_brain_build(
+            api_key=settings.GROQ_API_KEY,
+            model=settings.GROQ_MODEL,
+            base_url=settings.GROQ_BASE_URL or None,
+            timeout=settings.GROQ_TIMEOUT,
+            max_steps=settings.AGENT_MAX_TOOL_STEPS,
         ))
     brains.append(OfflineBrain())
     return brains
 
 
-_groq_cache: dict[tuple, Any] = {}
-
-
-def _groq_brain(api_key: str, model: str, base_url: str | None, timeout: float, max_steps: int):
-    # One client per configuration, reused across turns: a fresh client per turn would pay a TLS
-    # handshake to Groq every time (~100 ms+). Keyed on the settings so tests can override them.
-    from support.agent.groq_brain import GroqBrain
-
-    key = (api_key, model, base_url, timeout, max_steps)
-    brain = _groq_cache.get(key)
-    if brain is None:
-        if len(_groq_cache) >= 8:  # settings changed repeatedly (tests): don't hoard clients
-            _groq_cache.clear()
-        brain = _groq_cache[key] = GroqBrain(
-            api_key=api_key, model=model, base_url=base_url, timeout=timeout, max_steps=max_steps
-        )
-    return brain
+# One client per configuration, reused across turns: a fresh client per turn would pay a TLS
+# handshake to Groq every time (~100 ms+). Keyed on the settings so tests can override them; a few
+# entries, so settings changed repeatedly (tests) do not hoard clients.
+@lru_cache(maxsize=8)
+def groq_brain_build(*, api_key: str, model: str, base_url: str | None, timeout: float, max_steps: int) -> GroqBrain:
+    return GroqBrain(api_key=api_key, model=model, base_url=base_url, timeout=timeout, max_steps=max_steps)

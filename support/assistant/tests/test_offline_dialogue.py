@@ -15,7 +15,7 @@ from django.utils import timezone
 from catalog.tests.factories import PolicyFactory
 from orders.models import Order, ReturnItem
 from orders.tests.factories import DeliveredOrderFactory, OrderFactory, ReturnFactory
-from support.tests.test_offline_brain import ORDERS, Chat, ScriptedTools
+from support.assistant.tests.test_offline_brain import ORDERS, Chat, ScriptedTools
 
 
 def names(calls):
@@ -150,7 +150,7 @@ def test_the_cheaper_one_and_the_second_one(pointer, sku):
 
 @pytest.fixture
 def real(db):
-    from support.agent.tools import default_tools
+    from support.assistant.tools import default_tools
     from support.models import Conversation
 
     def make(order, language="en"):

@@ -1,8 +1,8 @@
-"""Yes, no and backchannels in four languages (support.agent.offline.yesno)."""
+"""Yes, no and backchannels in four languages (support.assistant.offline.yesno)."""
 
 import pytest
 
-from support.agent.offline.yesno import confirmation, confirms, interrupts_speaker, is_backchannel
+from support.assistant.offline.yesno import confirmation, confirms, interrupts_speaker, is_backchannel
 
 YES = ["haan ji", "theek hai", "kar do", "हाँ जी", "ठीक है", "कर दीजिए", "হ্যাঁ করুন", "ঠিক আছে", "चालेल", "हो करा",
        "sure, do it", "go on", "yes please", "okay", "Yeah, cancel it.", "जी हाँ, रद्द कर दीजिए", "कर दो ना"]

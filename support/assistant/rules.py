@@ -1,12 +1,12 @@
 """The shop's rules for any brain (tau-bench's retail policy), enforced inside the tools: verify
 identity before disclosing or changing an order, and act on a write only after the shopper said yes
-to it on an earlier turn. support.agent.tools calls these; brains cannot get around them."""
+to it on an earlier turn. support.assistant.tools calls these; brains cannot get around them."""
 
 from __future__ import annotations
 
 from voxsite.core.errors import DomainError
 
-from .base import TurnContext
+from .brain import TurnContext
 from .offline.yesno import confirmation, confirms
 
 MAX_VERIFY_FAILURES = 5

@@ -9,7 +9,7 @@ from collections import deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from support.testing.fake_groq.replies import CHAT_PATH, RecordedRequest, Reply, Script, error_reply
+from support.assistant.testing.fake_groq.replies import CHAT_PATH, RecordedRequest, Reply, Script, error_reply
 
 
 class _Handler(BaseHTTPRequestHandler):

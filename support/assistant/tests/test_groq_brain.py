@@ -8,10 +8,10 @@ import time
 
 import pytest
 
-from support.agent.base import BrainError, Intent, ModelCalled, TextDelta, ToolCalled, ToolResult, TurnContext
-from support.agent.groq_brain import GroqBrain
-from support.agent.prompts import LANGUAGE_NAMES, STEP_LIMIT_FALLBACK, system_prompt
-from support.testing.fake_groq import (
+from support.assistant.brain import BrainError, Intent, ModelCalled, TextDelta, ToolCalled, ToolResult, TurnContext
+from support.assistant.groq_brain import GroqBrain
+from support.assistant.prompts import LANGUAGE_NAMES, STEP_LIMIT_FALLBACK, system_prompt
+from support.assistant.testing.fake_groq import (
     AnswerReply,
     FakeGroq,
     SSEReply,
@@ -492,7 +492,7 @@ def test_shopper_text_is_never_merged_into_the_system_prompt(fake):
 @pytest.mark.django_db
 def test_real_tools_verify_then_track(fake):
     from orders.tests.factories import OrderFactory, TrackingEventFactory
-    from support.agent.tools import default_tools
+    from support.assistant.tools import default_tools
 
     order = OrderFactory(status="shipped", carrier="Delhivery", tracking_number="DL123")
     TrackingEventFactory(order=order, description="Reached hub", location="Pune")
@@ -518,7 +518,7 @@ def test_real_tools_verify_then_track(fake):
 
 @pytest.mark.django_db
 def test_real_tools_reject_invalid_arguments_from_the_model(fake):
-    from support.agent.tools import default_tools
+    from support.assistant.tools import default_tools
 
     fake.push(tool_call_reply(("get_policy", {"kind": "bribery"})), text_reply("Which policy do you mean?"))
     events = run(make_brain(fake), "policy?", ctx(), default_tools())

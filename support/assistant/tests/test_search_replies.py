@@ -7,10 +7,10 @@ from decimal import Decimal
 import pytest
 
 from catalog.tests.factories import CategoryFactory, ProductFactory, SearchSynonymFactory
-from support.agent.base import Spoken, TextDelta, ToolCalled, TurnContext
-from support.agent.offline import replies
-from support.agent.offline.dialogue import OfflineBrain
-from support.agent.tools import default_tools
+from support.assistant.brain import Spoken, TextDelta, ToolCalled, TurnContext
+from support.assistant.offline import replies
+from support.assistant.offline.dialogue import OfflineBrain
+from support.assistant.tools import default_tools
 
 PHONES = [
     {"sku": "P1", "name": "Samsung Galaxy M34 5G (6 GB RAM, 128 GB)", "price": "15999.00", "in_stock": True},

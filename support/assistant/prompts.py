@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from support.agent.base import TurnContext
+from support.assistant.brain import TurnContext
 
 # Named in words, with the script, because models follow "reply in Hindi (Devanagari)" far more
 # reliably than a bare code like "hi".

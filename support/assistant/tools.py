@@ -21,7 +21,7 @@ from django.db import transaction
 
 from voxsite.core.errors import DomainError
 
-from .base import ToolCalled, ToolResult, TurnContext
+from .brain import ToolCalled, ToolResult, TurnContext
 from .rules import CONFIRMATION_TURNS, MAX_VERIFY_FAILURES, ToolError, authorise_order, require_confirmation  # noqa: F401
 
 @dataclass(frozen=True)

@@ -2,9 +2,9 @@
 
 import pytest
 
-from support.agent.offline.evaluate import by_language, evaluate, load
-from support.agent.offline.lang import detect_language
-from support.agent.offline.numbers import AMOUNT, amount_value, collapse_spoken_digits, normalise
+from support.assistant.offline.evaluate import by_language, evaluate, load
+from support.assistant.offline.lang import detect_language
+from support.assistant.offline.numbers import AMOUNT, amount_value, collapse_spoken_digits, normalise
 
 
 @pytest.mark.parametrize("text, expected", [

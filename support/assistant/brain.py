@@ -66,7 +66,7 @@ class TurnContext:
     persona: str = "support_agent"
     channel: str = "web-text"
     # The shopper's words this turn. Tools read them to check that a confirmed write answers a yes
-    # (support.agent.offline.yesno), whichever brain asks; None where there are none (direct calls).
+    # (support.assistant.offline.yesno), whichever brain asks; None where there are none (direct calls).
     text: str | None = None
 
 

@@ -1,9 +1,9 @@
 """A scripted language model for the Groq brain, served by the local fake Groq server
-(support/testing/fake_groq), so the scenarios can run through GroqBrain, the real groq client and
+(support/assistant/testing/fake_groq), so the scenarios can run through GroqBrain, the real groq client and
 the real tools without a network.
 
 The model is deliberately careless, the way a language model can be, so that what keeps the shop
-safe is shown to be the tools (support.agent.rules), not the model's manners:
+safe is shown to be the tools (support.assistant.rules), not the model's manners:
 - it goes straight for the scenario's goal tools on every turn, with whatever phone digits the
   shopper said in that turn (or none);
 - "eager" sends confirmed=true from the first call, never asking;
@@ -18,7 +18,7 @@ import json
 import re
 from typing import Any
 
-from support.testing.fake_groq import RecordedRequest, Reply, text_reply, tool_call_reply
+from support.assistant.testing.fake_groq import RecordedRequest, Reply, text_reply, tool_call_reply
 
 from .scenarios import Scenario
 

@@ -18,7 +18,7 @@ from typing import Any, Iterator
 import groq
 import httpx
 
-from support.agent.base import (
+from support.assistant.brain import (
     BrainError,
     BrainEvent,
     Clock,
@@ -30,7 +30,7 @@ from support.agent.base import (
     ToolRunner,
     TurnContext,
 )
-from support.agent.prompts import step_limit_fallback, system_prompt
+from support.assistant.prompts import step_limit_fallback, system_prompt
 from voxsite.concurrency import blocking
 
 log = logging.getLogger(__name__)

@@ -10,8 +10,8 @@ from catalog.tests.factories import FAQFactory, PolicyFactory, ProductFactory
 from crm.models import CRMRecord
 from orders.models import Order, Return, ReturnItem
 from orders.tests.factories import DeliveredOrderFactory, OrderFactory, ReturnFactory
-from support.agent.base import TurnContext
-from support.agent.tools import CONFIRMATION_TURNS, MAX_VERIFY_FAILURES, default_tools
+from support.assistant.brain import TurnContext
+from support.assistant.tools import CONFIRMATION_TURNS, MAX_VERIFY_FAILURES, default_tools
 from support.models import Conversation
 
 pytestmark = pytest.mark.django_db

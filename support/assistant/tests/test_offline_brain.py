@@ -3,7 +3,7 @@ language switches and adversarial turns.
 
 Two runners: `ScriptedTools`, a small in-test runner that follows the tool contract and records
 every call (so each dialogue rule is tested without a database), and the real
-`support.agent.tools.default_tools()` over factory data (so the brain and the real identity and
+`support.assistant.tools.default_tools()` over factory data (so the brain and the real identity and
 confirmation checks agree).
 """
 
@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
-from support.agent.base import Intent, Spoken, TextDelta, ToolCalled, ToolResult, TurnContext
-from support.agent.offline import replies
-from support.agent.offline.dialogue import OfflineBrain
+from support.assistant.brain import Intent, Spoken, TextDelta, ToolCalled, ToolResult, TurnContext
+from support.assistant.offline import replies
+from support.assistant.offline.dialogue import OfflineBrain
 
 # --- a scripted runner that follows the contract -------------------------------------------
 
@@ -543,7 +543,7 @@ def test_templates_keep_numbers_and_prices_as_written():
 
 @pytest.fixture
 def real_chat(db):
-    from support.agent.tools import default_tools
+    from support.assistant.tools import default_tools
     from support.models import Conversation
 
     def make(language="en", customer=None):

@@ -17,7 +17,7 @@ When the queue is empty the server answers `default` (500 unless given), so a te
 fewer calls fails loudly instead of hanging.
 """
 
-from support.testing.fake_groq.replies import (
+from support.assistant.testing.fake_groq.replies import (
     CHAT_PATH,
     MODEL,
     AnswerReply,
@@ -38,7 +38,7 @@ from support.testing.fake_groq.replies import (
     tool_call_reply,
     truncated_reply,
 )
-from support.testing.fake_groq.server import FakeGroq
+from support.assistant.testing.fake_groq.server import FakeGroq
 
 __all__ = [
     "CHAT_PATH", "MODEL", "AnswerReply", "FakeGroq", "Hang", "JSONReply", "RecordedRequest", "Reply", "Script",

@@ -6,10 +6,10 @@ import copy
 
 import pytest
 
-from support.agent.base import BrainError, Intent, ModelCalled, TextDelta, ToolCalled, ToolResult, TurnContext
-from support.agent.chain import Fallback, brains_from_settings, stream_with_fallback
-from support.agent.groq_brain import GroqBrain
-from support.testing.fake_groq import FakeGroq, error_reply, hang_reply, stalled_reply, text_reply, tool_call_reply
+from support.assistant.brain import BrainError, Intent, ModelCalled, TextDelta, ToolCalled, ToolResult, TurnContext
+from support.assistant.fallback import Fallback, brains_from_settings, stream_with_fallback
+from support.assistant.groq_brain import GroqBrain
+from support.assistant.testing.fake_groq import FakeGroq, error_reply, hang_reply, stalled_reply, text_reply, tool_call_reply
 
 
 class ScriptedBrain:
@@ -204,7 +204,7 @@ def test_groq_success_needs_no_fallback(fake):
 
 # --------------------------------------------------------------------------- configuration
 def test_brains_from_settings_without_a_key_is_offline_only(settings):
-    from support.agent.offline.dialogue import OfflineBrain
+    from support.assistant.offline.dialogue import OfflineBrain
 
     settings.GROQ_API_KEY = ""
     [brain] = brains_from_settings()
@@ -212,7 +212,7 @@ def test_brains_from_settings_without_a_key_is_offline_only(settings):
 
 
 def test_brains_from_settings_with_a_key_puts_groq_first_and_reuses_its_client(settings):
-    from support.agent.offline.dialogue import OfflineBrain
+    from support.assistant.offline.dialogue import OfflineBrain
 
     settings.GROQ_API_KEY = "gsk_test"
     settings.GROQ_BASE_URL = "http://127.0.0.1:9"
@@ -232,7 +232,7 @@ def test_brains_from_settings_with_a_key_puts_groq_first_and_reuses_its_client(s
 
 @pytest.mark.django_db
 def test_groq_down_the_real_offline_brain_answers_the_turn(fake, settings):
-    from support.agent.tools import default_tools
+    from support.assistant.tools import default_tools
 
     settings.GROQ_API_KEY = "gsk_test"
     settings.GROQ_BASE_URL = fake.base_url

@@ -11,7 +11,7 @@ from typing import Any
 from .lang import detect_language
 from .nlu import parse, tool_plan
 
-FIXTURE = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "nlu_utterances.jsonl"
+FIXTURE = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "nlu_utterances.jsonl"
 LANGUAGES = ("en", "hi", "bn", "mr")
 
 

@@ -5,8 +5,8 @@ from collections import Counter
 
 import pytest
 
-from support.agent.offline.evaluate import LANGUAGES, by_language, evaluate, failures, format_table, load
-from support.agent.offline.nlu import INTENTS, parse, tool_plan
+from support.assistant.offline.evaluate import LANGUAGES, by_language, evaluate, failures, format_table, load
+from support.assistant.offline.nlu import INTENTS, parse, tool_plan
 
 TOOLS = {"search_products", "get_product_details", "track_order", "get_order_details", "cancel_order", "search_faqs",
          "initiate_return", "get_return_status", "get_policy", "create_crm_record", "handoff_to_human"}

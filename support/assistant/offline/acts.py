@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Generator
 
-from support.agent.base import BrainEvent, ToolCalled, ToolRunner, TurnContext
+from support.assistant.brain import BrainEvent, ToolCalled, ToolRunner, TurnContext
 
 from . import replies as r
 from .catalog_words import PRODUCT_WORDS

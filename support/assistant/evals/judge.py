@@ -7,7 +7,7 @@ import re
 import unicodedata
 from typing import Any
 
-from support.agent.offline.yesno import confirmation
+from support.assistant.offline.yesno import confirmation
 
 from .scenarios import Scenario
 from .shop import Changes
