@@ -25,6 +25,8 @@ from voxsite.core.admin import (
 )
 from voxsite.core.models import AuditLog
 
+from .desk import admin as desk_admin  # noqa: F401 - registers DailyMetric and the dashboard page
+from .desk.views import admin_urls as live_admin_urls
 from .models import BatchJob, Conversation, Message, ModelCall, ToolCall
 from .speech.audio import wav_seconds
 
@@ -217,12 +219,10 @@ class ConversationAdmin(DeferInListMixin, admin.ModelAdmin):
         css = {"all": ["support/admin/transcript.css"]}
 
     def get_urls(self):
-        from .staff.views import admin_urls as live_urls  # the live view, takeover and handoff queue
-
         urls = super().get_urls()
         return [
             path("<uuid:pk>/markdown/", self.admin_site.admin_view(self.markdown_view), name="support_conversation_markdown"),
-            *live_urls(self),
+            *live_admin_urls(self),  # the live view, takeover and handoff queue
         ] + urls
 
     # -- permissions ------------------------------------------------------------
@@ -457,5 +457,3 @@ class BatchJobAdmin(ReadOnlyAdminMixin, DeferInListMixin, admin.ModelAdmin):
     def result_display(self, obj):
         return pretty_json(obj.result)
 
-
-from .dashboard import admin as dashboard_admin  # noqa: E402,F401 - registers DailyMetric and the dashboard page

@@ -7,6 +7,8 @@ from django.db import models
 from crm.models import Customer
 from voxsite.core.languages import Language
 
+from .desk.models import DailyMetric  # noqa: F401 - a model of this app, kept beside its part
+
 
 class Conversation(models.Model):
     """A support session: one shopper talking to the assistant on one channel."""
@@ -148,30 +150,6 @@ class ToolCall(models.Model):
 
     def __str__(self):
         return f"{self.name} ({'ok' if self.ok else 'error'})"
-
-
-class DailyMetric(models.Model):
-    """One day's roll-up for the supervisors' dashboard (written by a periodic task)."""
-
-    date = models.DateField()
-    language = models.CharField(max_length=2, blank=True, help_text="Empty: all languages.")
-    conversations = models.PositiveIntegerField(default=0)
-    turns = models.PositiveIntegerField(default=0)
-    handoffs = models.PositiveIntegerField(default=0)
-    tool_calls = models.PositiveIntegerField(default=0)
-    tool_errors = models.PositiveIntegerField(default=0)
-    fallbacks = models.PositiveIntegerField(default=0, help_text="Provider calls that failed and were answered by the next one.")
-    intents = models.JSONField(default=dict, blank=True, help_text="intent -> count")
-    tools = models.JSONField(default=dict, blank=True, help_text="tool -> count")
-    latency = models.JSONField(default=dict, blank=True, help_text='{"asr": {"p50": .., "p95": ..}, "eos_to_first_audio": {...}}')
-    computed_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["-date", "language"]
-        constraints = [models.UniqueConstraint(fields=["date", "language"], name="dailymetric_unique_date_language")]
-
-    def __str__(self):
-        return f"{self.date} {self.language or 'all'}"
 
 
 class BatchJob(models.Model):

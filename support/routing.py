@@ -1,7 +1,7 @@
 from django.urls import path
 
 from .consumers import VoiceConsumer
-from .staff.routing import websocket_urlpatterns as staff_routes
+from .desk.routing import websocket_urlpatterns as staff_routes
 
 websocket_urlpatterns = [
     path("api/voice/stream", VoiceConsumer.as_asgi()),

@@ -5,19 +5,14 @@ exponential backoff on transient errors: the database or the broker going away."
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
 from celery import Task, shared_task
-from django.db import InterfaceError, OperationalError
-from django.utils import timezone
+
+from voxsite.core.retry import RETRY, TRANSIENT
 
 from .speech.asr import ASRUnavailable
 
 log = logging.getLogger(__name__)
-
-TRANSIENT = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
-RETRY = {"autoretry_for": TRANSIENT, "retry_backoff": True, "retry_backoff_max": 600, "retry_jitter": True,
-         "max_retries": 5}
 
 
 @shared_task(name="support.conversation_summarise", **RETRY)
@@ -44,20 +39,6 @@ def conversations_close_idle() -> dict:
     from .services.retention import conversations_close_idle as close_idle
 
     return {"ended": close_idle()}
-
-
-@shared_task(name="support.daily_metrics_rollup", **RETRY)
-def daily_metrics_rollup() -> dict:
-    # Imported here: the dashboard package must not be loaded to register the tasks.
-    from .dashboard.rollup import daily_metrics_rollup as rollup
-
-    today = timezone.localdate()
-    done = []
-    # Yesterday too: conversations that ran past midnight, and a day whose last run was missed.
-    for day in (today - timedelta(days=1), today):
-        rollup(date=day)
-        done.append(day.isoformat())
-    return {"dates": done}
 
 
 class BatchTask(Task):

@@ -8,6 +8,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "voxsite.settings")
 app = Celery("voxsite")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# The support app's parts keep their tasks beside them (support/<part>/tasks.py).
+app.autodiscover_tasks(["support.desk"])
 
 
 def beat_schedule() -> dict:

@@ -72,7 +72,7 @@ def conversation_handoff(*, conversation: Conversation, reason: str, language: s
     conv.taken_over_at = None if conv.taken_over_by_id is None else conv.taken_over_at
     conv.full_clean()
     conv.save(update_fields=["status", "handoff_requested_at", "taken_over_at", "updated_at"])
-    from ..staff.live import handoff_publish  # the staff handoff queue's notification
+    from ..desk.live import handoff_publish  # the staff handoff queue's notification
 
     customer = conv.customer.name if conv.customer_id else ""
     transaction.on_commit(lambda: handoff_publish(session_id=conv.pk, reason=reason, language=language,

@@ -21,7 +21,7 @@ from voxsite.core.errors import DomainError
 
 from ..assistant.brain import BrainError, Intent, LazyList, ModelCalled, Spoken, TextDelta, ToolCalled, TurnContext
 from ..models import Conversation, Message, ModelCall, ToolCall
-from ..staff.live import live_publish_on_commit, message_event
+from ..desk.live import live_publish_on_commit, message_event
 
 log = logging.getLogger(__name__)
 
@@ -270,7 +270,7 @@ def conversation_turn(
 
 
 def _taken_over_turn(*, conversation: Conversation, user_message: Message, language: str) -> TurnResult:
-    """A staff member answers this conversation (support.staff): the brain does not run and the
+    """A staff member answers this conversation (support.desk): the brain does not run and the
     reply is empty; the shopper's message has reached the staff live view on commit."""
     conversation.last_activity_at = user_message.created_at
     conversation.save(update_fields=["last_activity_at", "updated_at"])

@@ -35,6 +35,7 @@ from crm.models import CRMRecord
 from orders.models import Order
 from orders.tests.factories import OrderFactory
 from support import tasks
+from support.desk import tasks as desk_tasks
 from support.models import BatchJob, Conversation, DailyMetric, Message
 from support.services.batch import batch_job_create
 from support.services.conversations import conversation_create, conversation_end
@@ -219,7 +220,7 @@ def test_daily_metrics_rollup_on_the_worker(worker):
     conv = ConversationFactory(language="hi")
     MessageFactory(conversation=conv, text="नमस्ते", language="hi")
     today = timezone.localdate()
-    result = worker.result(tasks.daily_metrics_rollup.delay())
+    result = worker.result(desk_tasks.daily_metrics_rollup.delay())
     assert result == {"dates": [(today - timedelta(days=1)).isoformat(), today.isoformat()]}
     assert DailyMetric.objects.filter(date=today, language="").exists()
 

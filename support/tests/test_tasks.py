@@ -12,6 +12,7 @@ from crm.tests.factories import CustomerFactory
 from orders.models import Order
 from orders.tests.factories import OrderFactory
 from support import tasks
+from support.desk import tasks as desk_tasks
 from support.models import BatchJob, Conversation, Message, ModelCall
 from support.services.conversations import conversation_create, conversation_end, conversation_handoff
 from support.services.retention import audio_purge, conversations_close_idle
@@ -328,23 +329,11 @@ def test_periodic_tasks_run_their_services(settings):
     assert tasks.conversations_close_idle.apply().get() == {"ended": [str(idle.pk)]}
 
 
-def test_daily_metrics_rollup_task_rolls_up_yesterday_and_today():
-    pytest.importorskip("support.dashboard.rollup", reason="the dashboard roll-up is written in parallel")
-    from support.models import DailyMetric
-
-    conv = ConversationFactory()
-    MessageFactory(conversation=conv, text="hello")
-    today = timezone.localdate()
-    result = tasks.daily_metrics_rollup.apply().get()
-    assert result == {"dates": [(today - timedelta(days=1)).isoformat(), today.isoformat()]}
-    assert DailyMetric.objects.filter(date=today, language="").exists()
-
-
 def test_tasks_retry_transient_errors_with_backoff():
     from django.db import OperationalError
 
     for task in (tasks.conversation_summarise, tasks.audio_purge, tasks.conversations_close_idle,
-                 tasks.daily_metrics_rollup, tasks.batch_transcribe):
+                 desk_tasks.daily_metrics_rollup, tasks.batch_transcribe):
         assert OperationalError in task.autoretry_for
         assert task.retry_backoff is True and task.max_retries == 5
 

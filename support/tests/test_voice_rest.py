@@ -152,7 +152,7 @@ def test_voice_text_returns_audio():
 
 
 def test_voice_turn_during_a_takeover_is_stored_not_answered(speak, django_user_model):
-    from support.staff.services import conversation_takeover
+    from support.desk.services import conversation_takeover
 
     client = APIClient()
     first = client.post("/api/voice/process", {"file": io.BytesIO(speak("Hello"))}, format="multipart").json()

@@ -30,8 +30,12 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from voxsite.core.errors import DomainError
 
+from ..models import Conversation
+from . import live
 from .live import LIVE_GROUP, message_event
 from .permissions import staff_can_take_over, staff_can_watch
+from .selectors import messages_after
+from .services import conversation_handback, conversation_takeover, staff_reply
 
 log = logging.getLogger(__name__)
 
@@ -45,9 +49,6 @@ def _permissions(user) -> tuple[bool, bool]:
 
 @database_sync_to_async
 def _act(action: str, session_id: str, user, text: str = "") -> dict:
-    from ..models import Conversation
-    from .services import conversation_handback, conversation_takeover, staff_reply
-
     conv = Conversation.objects.filter(pk=session_id).first()
     if conv is None:
         raise DomainError("No such conversation.", code="session_not_found", status_code=404)
@@ -63,8 +64,6 @@ def _act(action: str, session_id: str, user, text: str = "") -> dict:
 
 @database_sync_to_async
 def _missed(session_id: str, after_id: int) -> list[dict]:
-    from .selectors import messages_after
-
     return [message_event(m) for m in messages_after(session_id=session_id, after_id=after_id)]
 
 
@@ -123,7 +122,7 @@ class StaffLiveConsumer(AsyncJsonWebsocketConsumer):
         if isinstance(after_id, int) and not isinstance(after_id, bool) and after_id >= 0:
             await self._replay(session_id, after_id)
             # Other server processes learn that someone watches within LIVE_PRESENCE_TTL_S
-            # (support.staff.live); what they stored meanwhile is replayed once more (the page
+            # (support.desk.live); what they stored meanwhile is replayed once more (the page
             # skips messages it already shows).
             if self.catch_up is not None:
                 self.catch_up.cancel()
@@ -134,8 +133,6 @@ class StaffLiveConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"type": "event", "session_id": session_id, "event": event})
 
     async def _replay_later(self, session_id: str, after_id: int):
-        from . import live
-
         await asyncio.sleep(live.LIVE_PRESENCE_TTL_S + 0.25)
         if self.watching == session_id:
             await self._replay(session_id, after_id)

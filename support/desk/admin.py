@@ -5,7 +5,7 @@ from django.urls import path
 
 from voxsite.core.admin import ReadOnlyAdminMixin
 
-from ..models import DailyMetric
+from .models import DailyMetric
 from .views import dashboard_view
 
 

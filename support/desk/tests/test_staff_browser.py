@@ -11,7 +11,7 @@ import urllib.request
 
 import pytest
 
-from . import browser_helpers as bh
+from support.tests import browser_helpers as bh
 
 pytestmark = [
     pytest.mark.browser,

@@ -1,4 +1,4 @@
-"""support.staff.live: publishing from request threads through the server's loop, in order; the
+"""support.desk.live: publishing from request threads through the server's loop, in order; the
 Redis presence check; the watched conversation replayed once after a staff socket joins."""
 
 import asyncio
@@ -9,8 +9,8 @@ from asgiref.sync import async_to_sync, sync_to_async
 from channels.layers import get_channel_layer
 
 from support.models import Conversation, Message
-from support.staff import live
-from support.staff.testing import staff_user_create
+from support.desk import live
+from support.desk.testing import staff_user_create
 
 # _empty_layer: the consumer tests' autouse fixture (a flushed channel layer), used here too.
 from .test_staff_consumer import _empty_layer, staff_connected  # noqa: F401

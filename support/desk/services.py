@@ -1,4 +1,4 @@
-"""Staff takeover: a staff member answers the shopper in person while the assistant waits.
+"""The desk's writes. Staff takeover: a staff member answers the shopper in person while the assistant waits.
 
 While `Conversation.taken_over_by` is set, `conversation_turn` stores the shopper's words and
 returns no reply (support.services.turns); the staff member's typed replies are stored as staff
@@ -8,6 +8,8 @@ messages and spoken on the shopper's socket through the group `conversation.<id>
 
 from __future__ import annotations
 
+from datetime import date as Date
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -15,7 +17,10 @@ from voxsite.core.errors import InvalidTransition, RuleViolation
 from voxsite.core.services import audit_record
 
 from ..models import Conversation, Message
+from ..services.turns import text_validate, turn_language
 from .live import conversation_group, group_send, live_publish, live_publish_on_commit, message_event
+from .models import DailyMetric
+from .selectors import metrics_live
 
 
 class ConversationClosed(InvalidTransition):
@@ -90,8 +95,6 @@ def conversation_handback(*, conversation: Conversation, user) -> Conversation:
 def staff_reply(*, conversation: Conversation, user, text: str) -> Message:
     """Store a staff message and, after commit, speak it on the shopper's socket (if one is open;
     a shopper on the REST endpoints reads it from the history)."""
-    from ..services.turns import text_validate, turn_language
-
     text = text_validate(text=text)
     conv = _locked(conversation)
     if conv.taken_over_by_id != user.pk:
@@ -110,3 +113,34 @@ def staff_reply(*, conversation: Conversation, user, text: str) -> Message:
     ))
     _sync(conversation, conv)
     return message
+
+
+# ---------------------------------------------------------------------------
+# The dashboard's daily roll-up
+
+# The daily roll-up behind the dashboard: one DailyMetric row per language (and "" for all) for a
+# finished day, so the dashboard reads past days without scanning their records. Called by the
+# periodic task; safe to run again for the same day (it replaces that day's rows).
+
+ROLLUP_FIELDS = ("conversations", "turns", "handoffs", "tool_calls", "tool_errors", "fallbacks", "intents", "tools", "latency")
+
+
+@transaction.atomic
+def daily_metrics_rollup(*, date: Date | str) -> list[DailyMetric]:
+    """Compute `date`'s metrics from the records and store them; returns that day's rows, the ""
+    (all languages) row first. Idempotent: an upsert on (date, language), and rows of languages
+    that no longer have any activity that day are removed."""
+    if isinstance(date, str):  # a Celery task passes the date as ISO text
+        date = Date.fromisoformat(date)
+    cells = [m for (day, _), m in metrics_live(days=[date]).items() if day == date]
+    rows = []
+    for metrics in cells:
+        row = DailyMetric(date=date, language=metrics.language, **metrics.as_rollup_fields())
+        row.full_clean(validate_unique=False, validate_constraints=False)
+        rows.append(row)
+    # An upsert, not get-then-save: two roll-ups of the same day racing each other both succeed.
+    DailyMetric.objects.bulk_create(
+        rows, update_conflicts=True, unique_fields=["date", "language"], update_fields=[*ROLLUP_FIELDS, "computed_at"],
+    )
+    DailyMetric.objects.filter(date=date).exclude(language__in=[r.language for r in rows]).delete()
+    return list(DailyMetric.objects.filter(date=date).order_by("language"))

@@ -19,12 +19,12 @@ from django.conf import settings
 from django.db import connection
 
 from support.models import Message
-from support.staff.testing import session_cookie, staff_user_create
+from support.desk.testing import session_cookie, staff_user_create
 from voxsite.asgi import application
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def free_port() -> int:

@@ -11,9 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from support.dashboard import charts
-from support.dashboard.rollup import daily_metrics_rollup
-from support.dashboard.selectors import dashboard_get, metrics_live, percentile
+from support.desk import charts
+from support.desk.services import daily_metrics_rollup
+from support.desk.selectors import dashboard_get, metrics_live, percentile
 from support.models import Conversation, DailyMetric
 from support.tests.factories import ConversationFactory, MessageFactory, ModelCallFactory, ToolCallFactory
 

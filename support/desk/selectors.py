@@ -1,4 +1,5 @@
-"""Reads for the supervisors' dashboard: one day's numbers per language, computed live from the
+"""Reads for the desk. The live view: which conversations are live, the handoff queue, what a
+live page missed. The supervisors' dashboard: one day's numbers per language, computed live from the
 records or read back from the daily roll-up.
 
 Definitions (the roll-up stores exactly what these compute):
@@ -31,11 +32,66 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Iterable
 
-from django.db.models import Count, Exists, OuterRef, Q
-from django.db.models.functions import TruncDate
+from django.conf import settings
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
-from ..models import Conversation, DailyMetric, Message, ModelCall, ToolCall
+from ..models import Conversation, Message, ModelCall, ToolCall
+from .models import DailyMetric
+
+# ---------------------------------------------------------------------------
+# The live view
+
+LIVE_LIMIT = 100
+
+
+def live_conversations(*, limit: int = LIVE_LIMIT) -> QuerySet[Conversation]:
+    """Conversations a shopper could still be in: not ended, active within the resume window
+    (after that the shopper's socket cannot come back to them), most recent first, with the
+    latest message for the list's "last event" column (one query, no per-row lookups)."""
+    since = timezone.now() - timedelta(seconds=settings.VOICE_RESUME_WINDOW_S)
+    latest = Message.objects.filter(conversation=OuterRef("pk")).order_by("-created_at", "-id")
+    turns = (Message.objects.filter(conversation=OuterRef("pk"), role=Message.Role.USER).order_by()
+             .values("conversation").annotate(n=Count("pk")).values("n"))
+    return (
+        Conversation.objects.filter(ended_at__isnull=True, updated_at__gte=since)
+        .exclude(status=Conversation.Status.ENDED)
+        .select_related("customer", "taken_over_by")
+        .annotate(
+            turns=Coalesce(Subquery(turns, output_field=IntegerField()), 0),
+            last_role=Subquery(latest.values("role")[:1]),
+            last_text=Subquery(latest.values("text")[:1]),
+        )
+        .defer("state", "summary")
+        .order_by("-updated_at")[:limit]
+    )
+
+
+def handoff_queue() -> QuerySet[Conversation]:
+    """Shoppers who asked for a human and no staff member has answered yet, oldest first."""
+    return (
+        Conversation.objects.filter(status=Conversation.Status.HANDED_OFF, ended_at__isnull=True,
+                                    taken_over_by__isnull=True, taken_over_at__isnull=True)
+        .select_related("customer")
+        .defer("state", "summary")
+        .order_by("handoff_requested_at", "started_at")
+    )
+
+
+def live_transcript(*, conversation: Conversation) -> list[Message]:
+    """What the live page shows of a conversation: its messages without the tool rows."""
+    return list(conversation.messages.exclude(role=Message.Role.TOOL).order_by("created_at", "id"))
+
+
+def messages_after(*, session_id, after_id: int, limit: int = 200) -> list[Message]:
+    """What a live page missed between rendering and subscribing."""
+    return list(Message.objects.filter(conversation_id=session_id, id__gt=after_id)
+                .exclude(role=Message.Role.TOOL).order_by("created_at", "id")[:limit])
+
+
+# ---------------------------------------------------------------------------
+# The dashboard
 
 STAGES = ("asr", "llm", "tts")
 EOS = "eos_to_first_audio"

@@ -1,4 +1,4 @@
-"""Takeover, hand-back and staff replies (support.staff.services), the assistant staying silent while a
+"""Takeover, hand-back and staff replies (support.desk.services), the assistant staying silent while a
 staff member answers (support.services.turns), and what reaches the staff live group."""
 
 import asyncio
@@ -12,9 +12,9 @@ from django.utils import timezone
 from support.models import Conversation, Message, ModelCall, ToolCall
 from support.services.conversations import conversation_end, conversation_handoff
 from support.services.turns import TextEmpty, conversation_turn
-from support.staff.live import LIVE_GROUP, conversation_group
-from support.staff.selectors import handoff_queue, live_conversations
-from support.staff.services import (
+from support.desk.live import LIVE_GROUP, conversation_group
+from support.desk.selectors import handoff_queue, live_conversations
+from support.desk.services import (
     AlreadyTakenOver,
     ConversationClosed,
     NotTakenOver,
@@ -22,10 +22,10 @@ from support.staff.services import (
     conversation_takeover,
     staff_reply,
 )
-from support.staff.testing import staff_user_create
+from support.desk.testing import staff_user_create
 from voxsite.core.models import AuditLog
 
-from .factories import ConversationFactory, MessageFactory
+from support.tests.factories import ConversationFactory, MessageFactory
 
 
 @pytest.fixture

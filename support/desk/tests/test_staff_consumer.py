@@ -10,7 +10,7 @@ from channels.testing import WebsocketCommunicator
 from django.contrib.auth import get_user_model
 
 from support.models import Conversation, Message
-from support.staff.testing import session_cookie, staff_user_create
+from support.desk.testing import session_cookie, staff_user_create
 from voxsite.asgi import application
 from voxsite.core.models import AuditLog
 
@@ -159,7 +159,7 @@ async def test_a_shoppers_handoff_request_reaches_the_staff_socket():
 
 
 async def test_watch_catches_up_on_missed_messages_and_filters_events():
-    from support.staff.live import live_publish
+    from support.desk.live import live_publish
 
     user = await sync_to_async(staff_user_create)(username="asha")
     conv = await sync_to_async(Conversation.objects.create)()

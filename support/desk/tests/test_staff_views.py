@@ -6,10 +6,10 @@ from django.urls import reverse
 
 from support.models import Conversation, Message
 from support.services.conversations import conversation_handoff
-from support.staff.testing import staff_user_create
+from support.desk.testing import staff_user_create
 from voxsite.core.models import AuditLog
 
-from .factories import ConversationFactory, MessageFactory
+from support.tests.factories import ConversationFactory, MessageFactory
 
 pytestmark = pytest.mark.django_db
 
