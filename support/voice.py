@@ -62,7 +62,7 @@ def voice_turn(
     include_audio: bool = True,
 ) -> dict[str, Any]:
     """One REST voice turn. Bad audio raises AudioError (413/422) after recording the failure."""
-    from .agent.offline.replies import render
+    from .assistant.offline.replies import render
     from .speech.asr import get_asr, hearing
     from .speech.audio import AudioError, decode, float_to_pcm16
 
