@@ -197,10 +197,10 @@ def stop_profiler(proc: subprocess.Popen) -> None:
 PROFILE_GROUPS = [
     ("request total (metrics middleware and below)", r"__call__ \(voxsite/metrics\.py"),
     ("DRF view (dispatch)", r"dispatch \(rest_framework/views\.py"),
-    ("conversation_turn", r"conversation_turn \(support/services/turns\.py"),
+    ("conversation_turn", r"conversation_turn \(support/conversations/services/turns\.py"),
     ("  brain (stream_with_fallback)", r"stream_with_fallback \(support/assistant/fallback\.py"),
     ("  tools (support/assistant/tools.py call)", r"call \(support/assistant/tools\.py"),
-    ("  history query", r"_history \(support/services/turns\.py"),
+    ("  history query", r"_history \(support/conversations/services/turns\.py"),
     ("conversation_get_for (token check)", r"conversation_get_for \("),
     ("conversation_create", r"conversation_create \("),
     ("turn_payload (serializers)", r"turn_payload \("),

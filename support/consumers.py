@@ -159,7 +159,7 @@ class VoiceConsumer(AsyncWebsocketConsumer):
         await self.pipeline.on_end()
 
     async def _on_text(self, msg):
-        from .services.turns import text_validate
+        from .conversations.services.turns import text_validate
 
         try:
             text = text_validate(text=msg.get("text"))

@@ -1,6 +1,6 @@
-"""Celery tasks: each takes ids, fetches, and calls one service. All are idempotent (a task
-delivered twice, or retried after a worker died mid-way, does no harm) and retried with
-exponential backoff on transient errors: the database or the broker going away."""
+"""The batch transcription task. Like every task it takes ids, fetches, and calls one service; it is
+idempotent and retried with exponential backoff on transient errors (voxsite.core.retry). The other
+parts keep their tasks beside them (support/conversations/tasks.py, support/desk/tasks.py)."""
 
 from __future__ import annotations
 
@@ -13,32 +13,6 @@ from voxsite.core.retry import RETRY, TRANSIENT
 from .speech.asr import ASRUnavailable
 
 log = logging.getLogger(__name__)
-
-
-@shared_task(name="support.conversation_summarise", **RETRY)
-def conversation_summarise(conversation_id: str) -> dict:
-    from .models import Conversation
-    from .services.summary import conversation_summarise as summarise
-
-    conv = Conversation.objects.filter(pk=conversation_id).first()
-    if conv is None:
-        return {"conversation_id": conversation_id, "skipped": "not_found"}
-    conv = summarise(conversation=conv)
-    return {"conversation_id": str(conv.pk), "resolution": conv.resolution, "tags": conv.tags}
-
-
-@shared_task(name="support.audio_purge", **RETRY)
-def audio_purge() -> dict:
-    from .services.retention import audio_purge as purge
-
-    return purge()
-
-
-@shared_task(name="support.conversations_close_idle", **RETRY)
-def conversations_close_idle() -> dict:
-    from .services.retention import conversations_close_idle as close_idle
-
-    return {"ended": close_idle()}
 
 
 class BatchTask(Task):

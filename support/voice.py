@@ -17,7 +17,7 @@ from voxsite.core.errors import DomainError
 
 from .models import Conversation, Message, ModelCall
 from .speech.audio import wav_bytes
-from .services.turns import conversation_turn
+from .conversations.services.turns import conversation_turn
 
 
 class AudioBase64Invalid(DomainError):
@@ -129,7 +129,7 @@ def voice_turn(
             msg.audio_mime = "audio/wav"
             fields += ["audio", "audio_mime"]
         msg.save(update_fields=fields)
-    from .serializers import tool_call_payloads
+    from .conversations.serializers import tool_call_payloads
 
     return {
         "session_id": str(conversation.pk), "transcript": transcript.text, "language": result.language,

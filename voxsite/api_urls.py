@@ -6,5 +6,5 @@ urlpatterns = [
     path("", include("catalog.urls")),
     path("", include("orders.urls")),
     path("", include("crm.urls")),
-    path("", include("support.api_urls")),
+    path("", include("support.conversations.api_urls")),
 ]

@@ -311,9 +311,9 @@ SPECTACULAR_SETTINGS.update(
             "PolicyKindEnum": "catalog.models.Policy.Kind",
             "OrderStatusEnum": "orders.models.Order.Status",
             "ReturnStatusEnum": "orders.models.Return.Status",
-            "ConversationStatusEnum": "support.models.Conversation.Status",
-            "ConversationChannelEnum": "support.models.Conversation.Channel",
-            "LanguageOrAutoEnum": "support.serializers.LANGUAGE_CHOICES",
+            "ConversationStatusEnum": "support.conversations.models.Conversation.Status",
+            "ConversationChannelEnum": "support.conversations.models.Conversation.Channel",
+            "LanguageOrAutoEnum": "support.conversations.serializers.LANGUAGE_CHOICES",
         },
     }
 )

@@ -5,7 +5,8 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from support.views import media_file
+from catalog.views import shop_index
+from support.conversations.views import media_file
 
 from . import health
 
@@ -21,6 +22,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/v1/", include("voxsite.api_urls")),
+    path("", shop_index, name="shop"),
     path("", include("support.urls")),
 ]
 

@@ -8,7 +8,7 @@ from crm.admin import RECENT_ORDERS
 from crm.models import CRMRecord, Customer
 from crm.tests.factories import CRMRecordFactory, CustomerFactory
 from orders.tests.factories import OrderFactory
-from support.tests.factories import ConversationFactory
+from support.conversations.tests.factories import ConversationFactory
 from voxsite.core.tests.test_admin import changeform_data, message_texts, pinned_changelist
 
 pytestmark = pytest.mark.django_db

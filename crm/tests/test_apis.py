@@ -2,7 +2,7 @@ import pytest
 
 from crm.models import CRMRecord
 from crm.tests.factories import CRMRecordFactory, CustomerFactory
-from support.tests.factories import ConversationFactory
+from support.conversations.tests.factories import ConversationFactory
 
 pytestmark = pytest.mark.django_db
 

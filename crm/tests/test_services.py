@@ -8,7 +8,7 @@ from crm.phones import phone_normalize
 from crm.selectors import customer_by_phone, customer_get, customer_list, crm_record_get, crm_record_list
 from crm.services import CRM_RECORDS_CREATED, crm_record_create, customer_create
 from crm.tests.factories import CRMRecordFactory, CustomerFactory
-from support.tests.factories import ConversationFactory
+from support.conversations.tests.factories import ConversationFactory
 from voxsite.core.errors import NotFound
 
 

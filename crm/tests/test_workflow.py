@@ -9,7 +9,7 @@ from django.urls import reverse
 from crm import services
 from crm.models import CRMRecord, CRMRecordEvent
 from crm.tests.factories import CRMRecordFactory
-from support.tests.factories import ConversationFactory
+from support.conversations.tests.factories import ConversationFactory
 from voxsite.core.api import exception_handler
 from voxsite.core.errors import InvalidTransition
 from voxsite.core.tests.test_admin import changeform_data, message_texts

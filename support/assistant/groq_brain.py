@@ -58,7 +58,7 @@ class _Step:
 
 
 @dataclass
-class _Turn:
+class _TurnRecord:
     """Per-turn bookkeeping (the brain instance is shared across threads, so none lives on self)."""
 
     intent_sent: bool = False
@@ -116,7 +116,7 @@ class GroqBrain:
     def stream(self, text: str, ctx: TurnContext, tools: ToolRunner) -> Iterator[BrainEvent]:
         messages = self.build_messages(text, ctx)
         specs = tools.specs()
-        turn = _Turn()
+        turn = _TurnRecord()
 
         for step_number in range(self.max_steps + 1):
             # The last call may only talk: the model kept asking for tools up to the limit.
@@ -157,7 +157,7 @@ class GroqBrain:
 
     # ------------------------------------------------------------------ one API call
     def _call(self, messages: list[dict[str, Any]], specs: list[dict[str, Any]], tool_choice: str,
-              turn: _Turn) -> Iterator[BrainEvent]:
+              turn: _TurnRecord) -> Iterator[BrainEvent]:
         """Stream one completion: yields Intent/TextDelta as they come and a ModelCalled at the end;
         returns the assembled _Step. On any failure yields ModelCalled(ok=False) and raises BrainError."""
         start = self._clock()

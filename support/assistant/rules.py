@@ -4,6 +4,7 @@ to it on an earlier turn. support.assistant.tools calls these; brains cannot get
 
 from __future__ import annotations
 
+from orders.selectors import order_get, order_verify_contact
 from voxsite.core.errors import DomainError
 
 from .brain import TurnContext
@@ -31,7 +32,6 @@ def _state_list(ctx: TurnContext, key: str) -> list:
 def authorise_order(ctx: TurnContext, order_number: str, phone: str | None):
     """Return the order only if this shopper may see it; otherwise raise a ToolError that reveals
     nothing about the order (not even whether it exists)."""
-    from orders.selectors import order_get, order_verify_contact
 
     try:
         order = order_get(number=order_number)

@@ -19,6 +19,13 @@ from typing import Any, Callable
 
 from django.db import transaction
 
+from catalog.models import FAQ
+from catalog.selectors import faq_search, policy_get, product_get, product_search
+from crm.services import crm_record_create
+from orders.selectors import order_tracking, return_get
+from orders.services import CANCELLABLE, order_cancel, return_check_allowed, return_create
+from support.conversations.models import Conversation
+from support.conversations.services.lifecycle import conversation_handoff
 from voxsite.core.errors import DomainError
 
 from .brain import ToolCalled, ToolResult, TurnContext
@@ -104,8 +111,6 @@ SEARCH_LISTED = 5
 
 
 def search_products(ctx: TurnContext, args: dict) -> dict:
-    from catalog.selectors import product_search
-
     results = product_search(
         query=args.get("query", ""), category=args.get("category"), min_price=args.get("min_price"),
         max_price=args.get("max_price"), in_stock=args.get("in_stock"),
@@ -135,8 +140,6 @@ def search_products(ctx: TurnContext, args: dict) -> dict:
 
 
 def get_product_details(ctx: TurnContext, args: dict) -> dict:
-    from catalog.selectors import product_get
-
     p = product_get(sku=args["sku"])
     return {
         "product": {
@@ -156,8 +159,6 @@ def _refund_facts(order) -> dict:
 
 
 def track_order(ctx: TurnContext, args: dict) -> dict:
-    from orders.selectors import order_tracking
-
     order = authorise_order(ctx, args["order_number"], args.get("phone"))
     events = order_tracking(order=order)
     last = events[-1] if events else None
@@ -187,8 +188,6 @@ def get_order_details(ctx: TurnContext, args: dict) -> dict:
 
 
 def cancel_order(ctx: TurnContext, args: dict) -> dict:
-    from orders.services import CANCELLABLE, order_cancel
-
     order = authorise_order(ctx, args["order_number"], args.get("phone"))
     if order.status == order.Status.CANCELLED:
         raise ToolError("order_already_cancelled", f"Order {order.number} is already cancelled.", order_number=order.number,
@@ -210,8 +209,6 @@ def cancel_order(ctx: TurnContext, args: dict) -> dict:
 
 
 def initiate_return(ctx: TurnContext, args: dict) -> dict:
-    from orders.services import return_check_allowed, return_create
-
     order = authorise_order(ctx, args["order_number"], args.get("phone"))
     if order.status == order.Status.RETURNED:
         raise ToolError("order_already_returned", f"Order {order.number} has already been returned.",
@@ -238,8 +235,6 @@ def _details(extra: dict) -> dict:
 
 
 def get_return_status(ctx: TurnContext, args: dict) -> dict:
-    from orders.selectors import return_get
-
     try:
         ret = return_get(number=args["return_number"])
     except DomainError:
@@ -257,10 +252,6 @@ def get_return_status(ctx: TurnContext, args: dict) -> dict:
 
 
 def search_faqs(ctx: TurnContext, args: dict) -> dict:
-    from catalog.selectors import faq_search
-
-    from catalog.models import FAQ
-
     faqs = list(faq_search(query=args["query"], language=ctx.language, limit=3))[:3]
     # The match may come from another language's wording (an English query in a Hindi chat):
     # answer with the same FAQ's translation in the conversation's language when there is one.
@@ -271,22 +262,16 @@ def search_faqs(ctx: TurnContext, args: dict) -> dict:
 
 
 def get_policy(ctx: TurnContext, args: dict) -> dict:
-    from catalog.selectors import policy_get
-
     p = policy_get(kind=args["kind"], language=ctx.language)
     return {"kind": p.kind, "title": p.title, "text": p.text, "return_window_days": p.return_window_days}
 
 
 def _conversation_and_customer(ctx: TurnContext):
-    from support.models import Conversation
-
     conv = Conversation.objects.filter(pk=ctx.conversation_id).select_related("customer").first()
     return conv, (conv.customer if conv else None)
 
 
 def create_crm_record(ctx: TurnContext, args: dict) -> dict:
-    from crm.services import crm_record_create
-
     conv, customer = _conversation_and_customer(ctx)
     record = crm_record_create(
         scenario=args["scenario"], intent=args.get("intent", ""), priority=args.get("priority", "medium"),
@@ -297,8 +282,6 @@ def create_crm_record(ctx: TurnContext, args: dict) -> dict:
 
 
 def handoff_to_human(ctx: TurnContext, args: dict) -> dict:
-    from support.services.conversations import conversation_handoff
-
     conv, _ = _conversation_and_customer(ctx)
     if conv is None:
         raise ToolError("conversation_not_found", "This conversation is not stored; cannot hand off.")

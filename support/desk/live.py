@@ -53,6 +53,8 @@ _pending: "asyncio.Queue | None" = None
 
 
 def _queue_on_server_loop(layer, group: str, message: dict[str, Any]) -> bool:
+    # Imported when used: an import up into the composition (test_layers EXCEPTIONS, issue 14
+    # item 5), kept out of loading this module in processes with no HTTP server (Celery, commands).
     from voxsite.asgi_http import server_loop
 
     loop = server_loop()

@@ -1,7 +1,7 @@
 """The desk's writes. Staff takeover: a staff member answers the shopper in person while the assistant waits.
 
 While `Conversation.taken_over_by` is set, `conversation_turn` stores the shopper's words and
-returns no reply (support.services.turns); the staff member's typed replies are stored as staff
+returns no reply (support.conversations.services.turns); the staff member's typed replies are stored as staff
 messages and spoken on the shopper's socket through the group `conversation.<id>`
 (VoiceConsumer.conversation_say). Every takeover and hand-back writes an audit row.
 """
@@ -16,8 +16,8 @@ from django.utils import timezone
 from voxsite.core.errors import InvalidTransition, RuleViolation
 from voxsite.core.services import audit_record
 
+from ..conversations.services.turns import text_validate, turn_language
 from ..models import Conversation, Message
-from ..services.turns import text_validate, turn_language
 from .live import conversation_group, group_send, live_publish, live_publish_on_commit, message_event
 from .models import DailyMetric
 from .selectors import metrics_live

@@ -9,15 +9,15 @@ from django.utils import timezone
 
 from voxsite.core.retry import RETRY
 
-from .services import daily_metrics_rollup as rollup
+from .services import daily_metrics_rollup
 
 
 @shared_task(name="support.daily_metrics_rollup", **RETRY)
-def daily_metrics_rollup() -> dict:
+def daily_metrics_rollup_task() -> dict:
     today = timezone.localdate()
     done = []
     # Yesterday too: conversations that ran past midnight, and a day whose last run was missed.
     for day in (today - timedelta(days=1), today):
-        rollup(date=day)
+        daily_metrics_rollup(date=day)
         done.append(day.isoformat())
     return {"dates": done}

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.test import Client
 
 from .permissions import TAKEOVER_PERMISSION, VIEW_PERMISSION
 
@@ -19,8 +21,6 @@ def staff_user_create(*, username: str, can_watch: bool = True, can_take_over: b
 def session_cookie(user) -> bytes:
     """A `Cookie` header value that logs `user` in, for WebSocket clients (the session cookie is
     how staff sockets authenticate)."""
-    from django.conf import settings
-    from django.test import Client
 
     client = Client()
     client.force_login(user)

@@ -15,10 +15,11 @@ from django.utils import timezone
 
 from voxsite.core.models import APIKey
 
+from ..conversations.selectors import conversation_get_for
+from ..conversations.services.lifecycle import conversation_create
+from ..conversations.services.turns import conversation_turn
 from ..models import Conversation, Message, ModelCall
 from ..speech.audio import wav_bytes
-from ..services.conversations import conversation_create, conversation_get_for
-from ..services.turns import conversation_turn
 
 
 def session_open(*, session_id: str | None, token: str, api_key: APIKey | None, user, language: str) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from django.utils import timezone
 from voxsite.core.errors import NotFound
 from voxsite.core.models import APIKey
 
+from ..conversations.access import access_allowed
 from ..models import BatchJob, Conversation, ModelCall
 
 log = logging.getLogger(__name__)
@@ -99,11 +100,7 @@ def batch_job_get_for(*, job_id, token: str = "", api_key: APIKey | None = None,
     job = BatchJob.objects.filter(pk=pk).first()
     if job is None:
         raise NotFound("No such job.", code="job_not_found")
-    if api_key is not None and api_key.active:
-        return job
-    if user is not None and getattr(user, "is_staff", False):
-        return job
-    if token and job.token_hash and secrets.compare_digest(job.token_hash, Conversation.hash_token(token)):
+    if access_allowed(token_hash=job.token_hash, token=token, api_key=api_key, user=user):
         return job
     raise NotFound("No such job.", code="job_not_found")
 

@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 from support import tasks
 from support.models import BatchJob, ModelCall
 from support.services.batch import batch_job_create, batch_job_run
-from support.services.conversations import conversation_create
+from support.conversations.services.lifecycle import conversation_create
 from support.tests.fake_speech_servers import FakeGroq
 from support.tests.speech_helpers import sample_samples, sample_wav
 

@@ -35,12 +35,13 @@ from crm.models import CRMRecord
 from orders.models import Order
 from orders.tests.factories import OrderFactory
 from support import tasks
+from support.conversations import tasks as conversation_tasks
 from support.desk import tasks as desk_tasks
 from support.models import BatchJob, Conversation, DailyMetric, Message
 from support.services.batch import batch_job_create
-from support.services.conversations import conversation_create, conversation_end
-from support.services.turns import conversation_turn
-from support.tests.factories import ConversationFactory, MessageFactory
+from support.conversations.services.lifecycle import conversation_create, conversation_end
+from support.conversations.services.turns import conversation_turn
+from support.conversations.tests.factories import ConversationFactory, MessageFactory
 from support.tests.fake_speech_servers import FakeGroq
 from support.tests.speech_helpers import sample_wav
 from voxsite.celery import app
@@ -184,7 +185,7 @@ def test_conversation_end_is_summarised_on_the_worker(worker):
     assert record.summary == conv.summary[:300]
 
     # Delivered again: the same answer through the result backend, and still one record.
-    again = worker.result(tasks.conversation_summarise.delay(str(conv.pk)))
+    again = worker.result(conversation_tasks.conversation_summarise_task.delay(str(conv.pk)))
     assert again == {"conversation_id": str(conv.pk), "resolution": "unresolved", "tags": conv.tags}
     assert CRMRecord.objects.filter(conversation=conv, scenario="unresolved").count() == 1
     assert "support.conversation_summarise[" in worker.log()
@@ -197,10 +198,10 @@ def test_audio_purge_on_the_worker(worker, shared_media):
     old_path, recent_path = Path(old.audio.path), Path(recent.audio.path)
     assert old_path.is_relative_to(shared_media)
 
-    assert worker.result(tasks.audio_purge.delay()) == {"messages": 1, "batch_jobs": 0}
+    assert worker.result(conversation_tasks.audio_purge_task.delay()) == {"messages": 1, "batch_jobs": 0}
     old.refresh_from_db()
     assert not old.audio and not old_path.exists() and recent_path.exists()
-    assert worker.result(tasks.audio_purge.delay()) == {"messages": 0, "batch_jobs": 0}
+    assert worker.result(conversation_tasks.audio_purge_task.delay()) == {"messages": 0, "batch_jobs": 0}
 
 
 def test_idle_conversations_are_closed_and_summarised_on_the_worker(worker):
@@ -208,7 +209,7 @@ def test_idle_conversations_are_closed_and_summarised_on_the_worker(worker):
     MessageFactory(conversation=idle, text="is anyone there?")
     busy = ConversationFactory(last_activity_at=timezone.now())
 
-    assert worker.result(tasks.conversations_close_idle.delay()) == {"ended": [str(idle.pk)]}
+    assert worker.result(conversation_tasks.conversations_close_idle_task.delay()) == {"ended": [str(idle.pk)]}
     # Ending it on the worker queued its summary, which the worker ran next.
     idle = worker.wait_for(lambda: Conversation.objects.filter(pk=idle.pk).exclude(resolution="").first(), "summary")
     assert idle.status == Conversation.Status.ENDED and idle.resolution == "unresolved"
@@ -220,7 +221,7 @@ def test_daily_metrics_rollup_on_the_worker(worker):
     conv = ConversationFactory(language="hi")
     MessageFactory(conversation=conv, text="नमस्ते", language="hi")
     today = timezone.localdate()
-    result = worker.result(desk_tasks.daily_metrics_rollup.delay())
+    result = worker.result(desk_tasks.daily_metrics_rollup_task.delay())
     assert result == {"dates": [(today - timedelta(days=1)).isoformat(), today.isoformat()]}
     assert DailyMetric.objects.filter(date=today, language="").exists()
 

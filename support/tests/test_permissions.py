@@ -15,7 +15,7 @@ from crm.models import CRMRecord
 from crm.tests.factories import CRMRecordFactory
 from orders.models import Order
 from orders.tests.factories import OrderFactory
-from support.tests.factories import ConversationFactory, MessageFactory
+from support.conversations.tests.factories import ConversationFactory, MessageFactory
 from voxsite.core.models import AuditLog
 
 pytestmark = pytest.mark.django_db

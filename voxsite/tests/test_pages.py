@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 
 from catalog.tests.factories import CategoryFactory, ProductFactory
-from support.views import SHOP_PAGE_SIZE, format_inr
+from catalog.views import SHOP_PAGE_SIZE, format_inr
 
 pytestmark = pytest.mark.django_db
 

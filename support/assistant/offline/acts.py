@@ -44,7 +44,7 @@ Steps = Generator[BrainEvent, None, Say]
 
 @dataclass
 class Acts:
-    """The tool side of a turn; the dialogue (dialogue._Turn) decides which act runs."""
+    """The tool side of a turn; the dialogue (dialogue._DialogueTurn) decides which act runs."""
 
     ctx: TurnContext
     tools: ToolRunner

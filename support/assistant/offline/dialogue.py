@@ -42,7 +42,7 @@ class OfflineBrain:
 
     def stream(self, text: str, ctx: TurnContext, tools: ToolRunner) -> Iterator[BrainEvent]:
         started = time.perf_counter()
-        turn = _Turn(ctx, tools)
+        turn = _DialogueTurn(ctx, tools)
         if not (text or "").strip():
             yield Intent("off_topic", {"empty": True})
             said = turn.line("reprompt")
@@ -68,7 +68,7 @@ def _deltas(sentences: list[str]) -> Iterator[TextDelta]:
         yield TextDelta(sentence if i == 0 else " " + sentence)
 
 
-class _Turn(Acts):
+class _DialogueTurn(Acts):
     def __init__(self, ctx: TurnContext, tools: ToolRunner):
         memory = ctx.state.get("offline")
         if not isinstance(memory, dict):

@@ -218,7 +218,7 @@ mera meri mere hai number tha
 माझा माझी माझे नंबर आहे आहेत शेवटचे चार अंक मोबाईल फोन ऑर्डर रिटर्न हा
 """.split()}
 
-# --- added for task success (support/evals) --------------------------------------------------
+# --- added for task success (support/assistant/evals) --------------------------------------------------
 
 # Product features whose words are action words: "noise-cancelling earbuds" is a product, not a
 # cancellation. Blanked before the intent is read, and kept for the product query.

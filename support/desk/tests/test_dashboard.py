@@ -15,7 +15,7 @@ from support.desk import charts
 from support.desk.services import daily_metrics_rollup
 from support.desk.selectors import dashboard_get, metrics_live, percentile
 from support.models import Conversation, DailyMetric
-from support.tests.factories import ConversationFactory, MessageFactory, ModelCallFactory, ToolCallFactory
+from support.conversations.tests.factories import ConversationFactory, MessageFactory, ModelCallFactory, ToolCallFactory
 
 pytestmark = pytest.mark.django_db
 

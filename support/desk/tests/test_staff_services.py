@@ -1,5 +1,5 @@
 """Takeover, hand-back and staff replies (support.desk.services), the assistant staying silent while a
-staff member answers (support.services.turns), and what reaches the staff live group."""
+staff member answers (support.conversations.services.turns), and what reaches the staff live group."""
 
 import asyncio
 from datetime import timedelta
@@ -10,8 +10,8 @@ from channels.layers import get_channel_layer
 from django.utils import timezone
 
 from support.models import Conversation, Message, ModelCall, ToolCall
-from support.services.conversations import conversation_end, conversation_handoff
-from support.services.turns import TextEmpty, conversation_turn
+from support.conversations.services.lifecycle import conversation_end, conversation_handoff
+from support.conversations.services.turns import TextEmpty, conversation_turn
 from support.desk.live import LIVE_GROUP, conversation_group
 from support.desk.selectors import handoff_queue, live_conversations
 from support.desk.services import (
@@ -25,7 +25,7 @@ from support.desk.services import (
 from support.desk.testing import staff_user_create
 from voxsite.core.models import AuditLog
 
-from support.tests.factories import ConversationFactory, MessageFactory
+from support.conversations.tests.factories import ConversationFactory, MessageFactory
 
 
 @pytest.fixture

@@ -5,11 +5,11 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from support.models import Conversation, Message
-from support.services.conversations import conversation_handoff
+from support.conversations.services.lifecycle import conversation_handoff
 from support.desk.testing import staff_user_create
 from voxsite.core.models import AuditLog
 
-from support.tests.factories import ConversationFactory, MessageFactory
+from support.conversations.tests.factories import ConversationFactory, MessageFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from support.services.retention import conversations_close_idle
+from support.conversations.services.retention import conversations_close_idle
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from support.services.retention import audio_purge
+from support.conversations.services.retention import audio_purge
 
 
 class Command(BaseCommand):

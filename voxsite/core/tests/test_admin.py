@@ -13,7 +13,7 @@ from django.urls import reverse
 from rest_framework import exceptions
 from rest_framework.request import Request
 
-from support.tests.factories import ConversationFactory
+from support.conversations.tests.factories import ConversationFactory
 from voxsite.core.admin import inr
 from voxsite.core.apikeys import APIKeyAuthentication
 from voxsite.core.models import APIKey, AuditLog

@@ -15,7 +15,7 @@ from crm.models import CRMRecord
 from orders.models import Return
 from orders.tests.factories import DeliveredOrderFactory, ReturnFactory
 from support.models import Conversation, Message
-from support.tests.factories import ConversationFactory
+from support.conversations.tests.factories import ConversationFactory
 
 pytestmark = pytest.mark.django_db
 

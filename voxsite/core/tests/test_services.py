@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from orders.tests.factories import OrderFactory
-from support.tests.factories import ConversationFactory
+from support.conversations.tests.factories import ConversationFactory
 from voxsite.core.models import AuditLog
 from voxsite.core.services import audit_record
 

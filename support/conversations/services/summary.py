@@ -12,12 +12,16 @@ import logging
 import time
 from dataclasses import dataclass, field
 
+import groq
+import httpx
 from django.conf import settings
 from django.db import transaction
 
 from crm.models import CRMRecord
+from crm.services import crm_record_create
 from voxsite.concurrency import blocking
 
+from ...assistant.offline.replies import render
 from ..models import Conversation, Message, ModelCall, ToolCall
 
 log = logging.getLogger(__name__)
@@ -57,8 +61,6 @@ class Outcome:
 
 
 def _apologies() -> set[str]:
-    from ..assistant.offline.replies import render
-
     return {render("apology", lang) for lang in LANGUAGE_NAMES}
 
 
@@ -179,8 +181,6 @@ def _transcript_for_llm(messages: list[Message], tool_calls: list[ToolCall], lim
 def summary_llm(*, conversation: Conversation, messages: list[Message], tool_calls: list[ToolCall], outcome: Outcome) -> str:
     """A summary by the Groq chat model: one bounded attempt (no SDK retries), recorded as a
     model call whether it works or not. Raises on failure."""
-    import groq
-    import httpx
 
     language = LANGUAGE_NAMES.get(conversation.language, "English")
     prompt = [
@@ -252,8 +252,6 @@ def conversation_summarise(*, conversation: Conversation, force: bool = False) -
         locked.full_clean()
         locked.save(update_fields=["summary", "tags", "resolution", "updated_at"])
         if outcome.resolution == UNRESOLVED and not CRMRecord.objects.filter(conversation=locked, scenario=CRM_SCENARIO).exists():
-            from crm.services import crm_record_create
-
             crm_record_create(
                 scenario=CRM_SCENARIO, intent=(outcome.tags or [""])[0][:80], priority=CRMRecord.Priority.MEDIUM,
                 summary=_clip(summary, 300),

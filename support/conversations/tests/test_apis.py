@@ -259,8 +259,8 @@ class ExplodingBrain:
 
 
 def test_brain_exception_keeps_message_and_apologises():
-    from support.services.conversations import conversation_create
-    from support.services.turns import conversation_turn
+    from support.conversations.services.lifecycle import conversation_create
+    from support.conversations.services.turns import conversation_turn
 
     conv, _ = conversation_create(channel="web-text", language="hi")
     result = conversation_turn(conversation=conv, text="मेरा ऑर्डर कहाँ है?", language="hi", brains=[ExplodingBrain()])
@@ -282,8 +282,8 @@ class SpeakingThenFailingBrain:
 
 
 def test_a_turn_carries_the_brains_spoken_version_and_a_fallback_drops_it():
-    from support.services.conversations import conversation_create
-    from support.services.turns import conversation_turn
+    from support.conversations.services.lifecycle import conversation_create
+    from support.conversations.services.turns import conversation_turn
 
     PolicyFactory(kind="returns", text="Return within 7 days. Pickup is free. Innerwear cannot be returned.")
     conv, _ = conversation_create(channel="web-voice", language="en")

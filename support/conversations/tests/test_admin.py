@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from crm.tests.factories import CustomerFactory
 from support.models import Conversation
-from support.tests.factories import ConversationFactory, MessageFactory, ModelCallFactory, ToolCallFactory
+from support.conversations.tests.factories import ConversationFactory, MessageFactory, ModelCallFactory, ToolCallFactory
 from voxsite.core.tests.test_admin import changeform_data, pinned_changelist
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,9 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from ..models import BatchJob, Conversation, Message
+from ...models import BatchJob
+from ..models import Conversation, Message
+from .lifecycle import conversation_end
 
 log = logging.getLogger(__name__)
 
@@ -71,8 +73,6 @@ def conversations_idle(*, idle_minutes: int | None = None, now=None):
 def conversations_close_idle(*, idle_minutes: int | None = None, now=None) -> list[str]:
     """End active conversations with no activity for CONVERSATION_IDLE_MINUTES; ending one
     queues its summary. Returns the ids ended."""
-    from .conversations import conversation_end
-
     ended = []
     for conv in conversations_idle(idle_minutes=idle_minutes, now=now).only("pk")[:1000]:
         conv = conversation_end(conversation=conv)

@@ -1,18 +1,24 @@
-"""Conversation lifecycle and access: who may open which conversation."""
+"""Conversation lifecycle: started, handed to a human, ended (and summarised after)."""
 
 from __future__ import annotations
 
 import secrets
-import uuid
 
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from crm.models import CRMRecord, Customer
-from voxsite.core.errors import NotFound
+from crm.services import crm_record_create
 from voxsite.core.models import APIKey
 
+from ...desk.live import handoff_publish
 from ..models import Conversation
+
+# Sent after the commit that ends a conversation, with `conversation_id`. The after-conversation
+# summary listens (support/conversations/tasks.py): a signal, so that the services need not import
+# the tasks that run them.
+conversation_ended = Signal()
 
 HANDOFF_NEXT_STEPS = {
     "en": "A member of our support team will join this conversation shortly.",
@@ -40,31 +46,8 @@ def conversation_create(
     return conv, token
 
 
-def conversation_get_for(
-    *, session_id, token: str = "", api_key: APIKey | None = None, user=None
-) -> Conversation:
-    """The conversation if the caller may open it. Integrator keys and staff open all; a shopper's
-    token opens its own. Anything else is a 404, the same as a missing one (no existence leak)."""
-    try:
-        pk = uuid.UUID(str(session_id))
-    except ValueError:
-        raise NotFound("No such session.", code="session_not_found")
-    conv = Conversation.objects.select_related("customer").filter(pk=pk).first()
-    if conv is None:
-        raise NotFound("No such session.", code="session_not_found")
-    if api_key is not None and api_key.active:
-        return conv
-    if user is not None and getattr(user, "is_staff", False):
-        return conv
-    if token and conv.token_hash and secrets.compare_digest(conv.token_hash, Conversation.hash_token(token)):
-        return conv
-    raise NotFound("No such session.", code="session_not_found")
-
-
 @transaction.atomic
 def conversation_handoff(*, conversation: Conversation, reason: str, language: str = "en") -> CRMRecord:
-    from crm.services import crm_record_create
-
     conv = Conversation.objects.select_for_update().get(pk=conversation.pk)
     conv.status = Conversation.Status.HANDED_OFF
     # A request after an earlier hand-back is a new request: back into the queue.
@@ -72,8 +55,7 @@ def conversation_handoff(*, conversation: Conversation, reason: str, language: s
     conv.taken_over_at = None if conv.taken_over_by_id is None else conv.taken_over_at
     conv.full_clean()
     conv.save(update_fields=["status", "handoff_requested_at", "taken_over_at", "updated_at"])
-    from ..desk.live import handoff_publish  # the staff handoff queue's notification
-
+    # The staff handoff queue's notification.
     customer = conv.customer.name if conv.customer_id else ""
     transaction.on_commit(lambda: handoff_publish(session_id=conv.pk, reason=reason, language=language,
                                                   requested_at=conv.handoff_requested_at, customer=customer,
@@ -93,7 +75,7 @@ def conversation_end(*, conversation: Conversation) -> Conversation:
     conv.ended_at = conv.ended_at or timezone.now()
     conv.full_clean()
     conv.save(update_fields=["status", "ended_at", "updated_at"])
-    from ..tasks import conversation_summarise  # summary, tags, resolution, CRM record when unresolved
-
-    transaction.on_commit(lambda: conversation_summarise.delay(str(conv.pk)), robust=True)
+    # Then summary, tags, resolution, a CRM record when unresolved.
+    transaction.on_commit(lambda: conversation_ended.send(sender=Conversation, conversation_id=str(conv.pk)),
+                          robust=True)
     return conv

@@ -6,10 +6,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from support.serializers import AudioBase64Field, ToolCallSerializer, tool_call_payloads
+from support.conversations.serializers import AudioBase64Field, ToolCallSerializer, tool_call_payloads
 from support.voice import AudioBase64Invalid, audio_from_base64
 
-from .factories import ToolCallFactory
+from support.conversations.tests.factories import ToolCallFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -12,13 +12,14 @@ from crm.tests.factories import CustomerFactory
 from orders.models import Order
 from orders.tests.factories import OrderFactory
 from support import tasks
+from support.conversations import tasks as conversation_tasks
 from support.desk import tasks as desk_tasks
 from support.models import BatchJob, Conversation, Message, ModelCall
-from support.services.conversations import conversation_create, conversation_end, conversation_handoff
-from support.services.retention import audio_purge, conversations_close_idle
-from support.services.summary import conversation_intent_tags, conversation_summarise
-from support.services.turns import conversation_turn
-from support.tests.factories import ConversationFactory, MessageFactory, ToolCallFactory
+from support.conversations.services.lifecycle import conversation_create, conversation_end, conversation_handoff
+from support.conversations.services.retention import audio_purge, conversations_close_idle
+from support.conversations.services.summary import conversation_intent_tags, conversation_summarise
+from support.conversations.services.turns import conversation_turn
+from support.conversations.tests.factories import ConversationFactory, MessageFactory, ToolCallFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -313,27 +314,27 @@ def test_conversation_end_queues_the_summary_after_commit(django_capture_on_comm
 def test_summary_task_is_idempotent_and_skips_missing_conversations():
     conv = ConversationFactory(status=Conversation.Status.ENDED)
     MessageFactory(conversation=conv, text="anyone there?")
-    first = tasks.conversation_summarise.apply(args=[str(conv.pk)]).get()
-    second = tasks.conversation_summarise.apply(args=[str(conv.pk)]).get()
+    first = conversation_tasks.conversation_summarise_task.apply(args=[str(conv.pk)]).get()
+    second = conversation_tasks.conversation_summarise_task.apply(args=[str(conv.pk)]).get()
     assert first == second == {"conversation_id": str(conv.pk), "resolution": "unresolved", "tags": []}
     assert len(records(conv)) == 1
     missing = "00000000-0000-0000-0000-000000000000"
-    assert tasks.conversation_summarise.apply(args=[missing]).get() == {"conversation_id": missing, "skipped": "not_found"}
+    assert conversation_tasks.conversation_summarise_task.apply(args=[missing]).get() == {"conversation_id": missing, "skipped": "not_found"}
 
 
 def test_periodic_tasks_run_their_services(settings):
     msg = MessageFactory(audio=ContentFile(b"x", name="a.wav"))
     aged(Message, msg, 400)
     idle = ConversationFactory(last_activity_at=timezone.now() - timedelta(days=1))
-    assert tasks.audio_purge.apply().get() == {"messages": 1, "batch_jobs": 0}
-    assert tasks.conversations_close_idle.apply().get() == {"ended": [str(idle.pk)]}
+    assert conversation_tasks.audio_purge_task.apply().get() == {"messages": 1, "batch_jobs": 0}
+    assert conversation_tasks.conversations_close_idle_task.apply().get() == {"ended": [str(idle.pk)]}
 
 
 def test_tasks_retry_transient_errors_with_backoff():
     from django.db import OperationalError
 
-    for task in (tasks.conversation_summarise, tasks.audio_purge, tasks.conversations_close_idle,
-                 desk_tasks.daily_metrics_rollup, tasks.batch_transcribe):
+    for task in (conversation_tasks.conversation_summarise_task, conversation_tasks.audio_purge_task, conversation_tasks.conversations_close_idle_task,
+                 desk_tasks.daily_metrics_rollup_task, tasks.batch_transcribe):
         assert OperationalError in task.autoretry_for
         assert task.retry_backoff is True and task.max_retries == 5
 

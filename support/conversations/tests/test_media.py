@@ -5,7 +5,7 @@ from django.core.files.base import ContentFile
 from rest_framework.test import APIClient
 
 from support.models import Message
-from support.services.conversations import conversation_create
+from support.conversations.services.lifecycle import conversation_create
 
 pytestmark = pytest.mark.django_db
 

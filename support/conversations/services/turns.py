@@ -8,6 +8,7 @@ when the turn ends (the user's message first, so a failing brain never loses it)
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from dataclasses import dataclass, field
@@ -19,9 +20,14 @@ from django.db import transaction
 from voxsite.core import metrics
 from voxsite.core.errors import DomainError
 
-from ..assistant.brain import BrainError, Intent, LazyList, ModelCalled, Spoken, TextDelta, ToolCalled, TurnContext
+from ...assistant.brain import BrainError, Intent, LazyList, ModelCalled, Spoken, TextDelta, ToolCalled, TurnContext
+from ...assistant.fallback import Fallback, brains_from_settings, stream_with_fallback
+from ...assistant.offline.lang import detect_language
+from ...assistant.offline.replies import render
+from ...assistant.tools import default_tools
+from ...desk.live import live_publish_on_commit, message_event
+from ..markdown import markdown_log_append
 from ..models import Conversation, Message, ModelCall, ToolCall
-from ..desk.live import live_publish_on_commit, message_event
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +92,6 @@ def turn_language(*, text: str, requested: str | None, current: str) -> str:
     language when the text is too short to tell (digits, "ok")."""
     if requested and requested in SUPPORTED:
         return requested
-    from ..assistant.offline.lang import detect_language
 
     return detect_language(text, default=current if current in SUPPORTED else "en")
 
@@ -102,20 +107,14 @@ def _history(conversation: Conversation) -> list[dict[str, str]]:
 
 
 def _default_brains():
-    from ..assistant.fallback import brains_from_settings
-
     return brains_from_settings()
 
 
 def _default_tools():
-    from ..assistant.tools import default_tools
-
     return default_tools()
 
 
 def _apology(language: str) -> str:
-    from ..assistant.offline.replies import render
-
     return render("apology", language)
 
 
@@ -172,8 +171,6 @@ def conversation_turn(
     intent = "unknown"
     spoken = ""
     try:
-        from ..assistant.fallback import Fallback, stream_with_fallback
-
         for event in stream_with_fallback(text, ctx, tools, brains):
             if isinstance(event, TextDelta):
                 if first_token_ms is None:
@@ -263,8 +260,6 @@ def conversation_turn(
         spoken=spoken,
     )
     if settings.AGENT_MARKDOWN_LOG:
-        from ..markdown import markdown_log_append
-
         markdown_log_append(path=settings.AGENT_MARKDOWN_LOG, result=result)
     return result
 
@@ -282,6 +277,5 @@ def _taken_over_turn(*, conversation: Conversation, user_message: Message, langu
 
 def _jsonable(value):
     """Tool arguments/results may hold Decimals or dates from validation; store them as text."""
-    import json
 
     return json.loads(json.dumps(value, default=str))

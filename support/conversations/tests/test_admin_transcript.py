@@ -13,7 +13,7 @@ from django.utils import timezone
 from crm.tests.factories import CRMRecordFactory, CustomerFactory
 from support.models import Conversation, Message
 from support.speech.audio import wav_bytes
-from support.tests.factories import ConversationFactory, MessageFactory, ModelCallFactory, ToolCallFactory
+from support.conversations.tests.factories import ConversationFactory, MessageFactory, ModelCallFactory, ToolCallFactory
 from voxsite.core.services import audit_record
 
 pytestmark = pytest.mark.django_db
