@@ -64,6 +64,7 @@ def main(argv=None) -> int:
         from support.assistant.evals.runner import HttpTransport, failure_report, format_rows, run_all, summarise, topic_rows
         from support.assistant.evals.shop import Shop
         from voxsite.core.services import api_key_create
+        from voxsite.demo.seed import orders_reseed
 
         loaded = sc.load(languages) if args.scenarios is None else sc.load(languages, directory=args.scenarios)
         chosen = [s for s in loaded if args.only is None or s.id in args.only]
@@ -72,7 +73,7 @@ def main(argv=None) -> int:
             return 2
         _, key = api_key_create(name="task-eval", scopes=["read", "write"])
         transport = HttpTransport(HOST, srv.port, key)
-        shop = Shop()
+        shop = Shop(reseed=orders_reseed)
         total = sum(len(s.phrasings) for s in chosen)
         done = [0]
         t0 = time.perf_counter()
@@ -127,11 +128,12 @@ def main_groq(args, languages) -> int:
             from support.assistant.evals.shop import Shop
             from support.models import ModelCall
             from voxsite.core.services import api_key_create
+            from voxsite.demo.seed import orders_reseed
 
             loaded = sc.load(languages) if args.scenarios is None else sc.load(languages, directory=args.scenarios)
             chosen = [s for s in loaded if args.only is None or s.id in args.only]
             _, key = api_key_create(name="task-eval-groq", scopes=["read", "write"])
-            shop = Shop()
+            shop = Shop(reseed=orders_reseed)
             for persona in personas:
                 model = ScriptedModel(persona)
                 fake.default = model

@@ -31,8 +31,6 @@ EXCEPTIONS = {
     ("support.speech.asr.chain", "voxsite.concurrency"): "CPU slots (blocking()); issue 14 item 5",
     ("support.speech.tts.chain", "voxsite.concurrency"): "CPU slots (blocking()); issue 14 item 5",
     ("support.desk.live", "voxsite.asgi_http"): "the HTTP server's event loop, for live events; issue 14 item 5",
-    ("support.assistant.evals.shop", "voxsite.demo.plan"): "the evaluation harness seeds a fresh shop; moves out in issue 14 item 2",
-    ("support.assistant.evals.shop", "voxsite.demo.seed"): "the evaluation harness seeds a fresh shop; moves out in issue 14 item 2",
 }
 
 

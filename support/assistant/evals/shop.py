@@ -1,17 +1,15 @@
 """The demo shop as the evaluation sees it: order statuses and returns before and after a run, whose
-order is whose, and putting the seeded orders back after a run that changed them."""
+order is whose, and putting the seeded orders back after a run that changed them (`reseed`, given
+by the caller: the demo seed is the composition's, voxsite.demo.seed.orders_reseed)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from orders.models import Order, Return
-from voxsite.demo.plan import build_plan
-from voxsite.demo.seed import SeedResult, seed_orders, seed_returns
 
 
 @dataclass(frozen=True)
@@ -30,7 +28,8 @@ class Changes:
 
 
 class Shop:
-    def __init__(self):
+    def __init__(self, *, reseed: Callable[..., None]):
+        self.reseed = reseed
         self.owners: dict[str, str] = dict(Order.objects.values_list("number", "customer__customer_id"))
         self.seeded = self.snapshot()
 
@@ -46,7 +45,4 @@ class Shop:
 
     def reset(self) -> None:
         """Put the demo orders and returns back as seeded (the same day's plan)."""
-        result = SeedResult(plan=build_plan(today=timezone.localdate(), tz=settings.TIME_ZONE))
-        with transaction.atomic():
-            seed_orders(result)
-            seed_returns(result)
+        self.reseed(today=timezone.localdate())

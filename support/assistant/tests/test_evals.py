@@ -121,10 +121,10 @@ def test_pass_rates_follow_tau_bench():
 
 @pytest.fixture
 def seeded_shop(db):
-    from voxsite.demo.seed import seed
+    from voxsite.demo.seed import orders_reseed, seed
 
     seed(today=timezone.localdate())
-    return Shop()
+    return Shop(reseed=orders_reseed)
 
 
 def test_real_runs_through_the_api_judge_the_end_state_and_put_the_shop_back(seeded_shop, api_client):
