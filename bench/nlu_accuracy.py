@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import machine_note, percentile, table  # noqa: E402
-from support.assistant.offline.evaluate import by_language, evaluate, failures, format_table, load  # noqa: E402
+from support.assistant.offline.evaluate import by_language, evaluate, failures, format_table, utterances_load  # noqa: E402
 from support.assistant.offline.lang import detect_language  # noqa: E402
 from support.assistant.offline.nlu import parse, tool_plan  # noqa: E402
 from support.assistant.evals.scenarios import load as load_scenarios  # noqa: E402
@@ -41,7 +41,7 @@ def parse_times(utterances: list[tuple[str, str]]) -> dict[str, list[float]]:
 
 
 def main() -> None:
-    rows = load()
+    rows = utterances_load()
     start = time.perf_counter()
     outcomes = evaluate(rows)
     elapsed = time.perf_counter() - start

@@ -175,18 +175,18 @@ class ConversationAdmin(DeferInListMixin, admin.ModelAdmin):
         if not (self.has_view_permission(request) and self.has_export_permission(request)):
             raise PermissionDenied
         conv = get_object_or_404(self._export_queryset(), pk=pk)
-        return self._markdown_response([conv], f"conversation-{conv.pk}.md")
+        return self._markdown_attachment([conv], f"conversation-{conv.pk}.md")
 
     @admin.action(permissions=["export"], description="Export selected conversations as Markdown")
     def export_markdown(self, request, queryset):
         convs = list(self._export_queryset().filter(pk__in=queryset.values("pk")))
-        return self._markdown_response(convs, "conversations.md")
+        return self._markdown_attachment(convs, "conversations.md")
 
     def _export_queryset(self):
         return conversations_for_export()
 
     @staticmethod
-    def _markdown_response(convs, filename):
+    def _markdown_attachment(convs, filename):
         body = "\n\n---\n\n".join(conversation_markdown(conversation=c) for c in convs)
         resp = HttpResponse(body, content_type="text/markdown; charset=utf-8")
         resp["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -20,7 +20,7 @@ def compact(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)[:200]
 
 
-def fold(text: str) -> str:
+def fact_fold(text: str) -> str:
     """Compare facts the way a reader would: one form per character, ASCII digits, no digit
     grouping commas, case and spacing ignored."""
     text = unicodedata.normalize("NFC", text or "").translate(_INDIC_DIGITS).casefold()
@@ -30,8 +30,8 @@ def fold(text: str) -> str:
 
 
 def says(text: str, fact: str) -> bool:
-    folded = fold(text)
-    return any(fold(alt) in folded for alt in fact.split("|"))
+    folded = fact_fold(text)
+    return any(fact_fold(alt) in folded for alt in fact.split("|"))
 
 
 def _digits(value: Any) -> str:
@@ -46,7 +46,7 @@ def _value_matches(key: str, want: Any, got: Any) -> bool:
     if key.endswith("_number"):
         return _digits(want) == _digits(got) and bool(_digits(want))
     if isinstance(want, str) and want.startswith("~"):
-        return fold(want[1:]) in fold(str(got))
+        return fact_fold(want[1:]) in fact_fold(str(got))
     if isinstance(want, str) and "|" in want:
         return str(got) in want.split("|")
     return str(want) == str(got)

@@ -129,7 +129,7 @@ class Run:
         return "\n".join(lines)
 
 
-def wav_seconds(b64: str) -> float:
+def wav_base64_seconds(b64: str) -> float:
     with wave.open(io.BytesIO(base64.b64decode(b64))) as w:
         return w.getnframes() / float(w.getframerate())
 
@@ -153,7 +153,7 @@ def run_phrasing(scenario: Scenario, index: int, transport: Transport, shop: Sho
         turn = Turn(text=text, http_status=status, body=body)
         audio = body.get("audio") if isinstance(body, dict) else None
         if voice and isinstance(audio, dict) and audio.get("base64"):
-            turn.spoken_s = wav_seconds(audio["base64"])
+            turn.spoken_s = wav_base64_seconds(audio["base64"])
         run.turns.append(turn)
     run.changes = shop.changes(before)
     run.failures = judge(scenario, run.turns, run.changes, shop.owners)

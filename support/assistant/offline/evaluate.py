@@ -16,7 +16,7 @@ LANGUAGES = ("en", "hi", "bn", "mr")
 
 
 @dataclass
-class Outcome:
+class UtteranceOutcome:
     row: dict[str, Any]
     intent: str
     tool: str | None
@@ -42,26 +42,26 @@ def _same(got: Any, want: Any) -> bool:
     return got == want
 
 
-def load(path: Path = FIXTURE) -> list[dict[str, Any]]:
+def utterances_load(path: Path = FIXTURE) -> list[dict[str, Any]]:
     with open(path, encoding="utf-8") as f:
         return [json.loads(line) for line in f if line.strip()]
 
 
-def evaluate(rows: list[dict[str, Any]]) -> list[Outcome]:
+def evaluate(rows: list[dict[str, Any]]) -> list[UtteranceOutcome]:
     """The conversation's language is known to the caller (it is passed to parse); language
     detection is scored separately, with that language as the default for ambiguous text."""
     outcomes = []
     for row in rows:
         p = parse(row["text"], row["language"])
         tool, args = tool_plan(p)
-        outcomes.append(Outcome(
+        outcomes.append(UtteranceOutcome(
             row=row, intent=p.intent, tool=tool, args=args if row["tool"] else p.entities,
             language_ok=detect_language(row["text"], default=row["language"]) == row["language"],
         ))
     return outcomes
 
 
-def by_language(outcomes: list[Outcome]) -> dict[str, dict[str, float]]:
+def by_language(outcomes: list[UtteranceOutcome]) -> dict[str, dict[str, float]]:
     table: dict[str, dict[str, float]] = {}
     for lang in (*LANGUAGES, "all"):
         group = [o for o in outcomes if lang == "all" or o.row["language"] == lang]
@@ -83,7 +83,7 @@ def format_table(table: dict[str, dict[str, float]]) -> str:
     return "\n".join(lines)
 
 
-def failures(outcomes: list[Outcome]) -> list[str]:
+def failures(outcomes: list[UtteranceOutcome]) -> list[str]:
     return [
         f"[{o.row['language']}] {o.row['text']!r}: want {o.row['intent']}/{o.row['tool']} {o.row['args']}, "
         f"got {o.intent}/{o.tool} {o.args}"

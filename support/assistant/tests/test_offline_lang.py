@@ -2,7 +2,7 @@
 
 import pytest
 
-from support.assistant.offline.evaluate import by_language, evaluate, load
+from support.assistant.offline.evaluate import by_language, evaluate, utterances_load
 from support.assistant.offline.lang import detect_language
 from support.assistant.offline.numbers import AMOUNT, amount_value, collapse_spoken_digits, normalise
 
@@ -44,7 +44,7 @@ def test_english_words_do_not_make_hinglish():
 
 
 def test_detection_accuracy_on_the_fixture_per_language():
-    table = by_language(evaluate(load()))
+    table = by_language(evaluate(utterances_load()))
     for lang, row in table.items():
         assert row["language_id"] >= 0.95, (lang, row)
 

@@ -5,7 +5,7 @@ from collections import Counter
 
 import pytest
 
-from support.assistant.offline.evaluate import LANGUAGES, by_language, evaluate, failures, format_table, load
+from support.assistant.offline.evaluate import LANGUAGES, by_language, evaluate, failures, format_table, utterances_load
 from support.assistant.offline.nlu import INTENTS, parse, tool_plan
 
 TOOLS = {"search_products", "get_product_details", "track_order", "get_order_details", "cancel_order", "search_faqs",
@@ -14,7 +14,7 @@ TOOLS = {"search_products", "get_product_details", "track_order", "get_order_det
 
 @pytest.fixture(scope="module")
 def rows():
-    return load()
+    return utterances_load()
 
 
 def test_fixture_is_big_and_covers_every_intent_and_tool(rows):
