@@ -45,7 +45,7 @@ def main() -> None:
     start = time.perf_counter()
     outcomes = evaluate(rows)
     elapsed = time.perf_counter() - start
-    print(f"{len(rows)} utterances from support/tests/fixtures/nlu_utterances.jsonl\n")
+    print(f"{len(rows)} utterances from support/assistant/tests/fixtures/nlu_utterances.jsonl\n")
     print(format_table(by_language(outcomes)))
     print(f"\nparse + plan + language id: {elapsed / len(rows) * 1000:.2f} ms per utterance")
     if "--failures" in sys.argv:

@@ -15,13 +15,15 @@ import copy
 import logging
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 from django.conf import settings
 
 from support.assistant.brain import BrainError, BrainEvent, ToolRunner, TurnContext
-from support.assistant.groq_brain import GroqBrain
 from support.assistant.offline.dialogue import OfflineBrain
+
+if TYPE_CHECKING:
+    from support.assistant.groq_brain import GroqBrain
 
 log = logging.getLogger(__name__)
 
@@ -84,4 +86,7 @@ def brains_from_settings() -> list:
 # entries, so settings changed repeatedly (tests) do not hoard clients.
 @lru_cache(maxsize=8)
 def groq_brain_build(*, api_key: str, model: str, base_url: str | None, timeout: float, max_steps: int) -> GroqBrain:
+    # A heavy optional import (the groq SDK, ~0.3 s): loaded only where a Groq key is set.
+    from support.assistant.groq_brain import GroqBrain
+
     return GroqBrain(api_key=api_key, model=model, base_url=base_url, timeout=timeout, max_steps=max_steps)

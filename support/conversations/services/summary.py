@@ -12,8 +12,6 @@ import logging
 import time
 from dataclasses import dataclass, field
 
-import groq
-import httpx
 from django.conf import settings
 from django.db import transaction
 
@@ -181,6 +179,9 @@ def _transcript_for_llm(messages: list[Message], tool_calls: list[ToolCall], lim
 def summary_llm(*, conversation: Conversation, messages: list[Message], tool_calls: list[ToolCall], outcome: Outcome) -> str:
     """A summary by the Groq chat model: one bounded attempt (no SDK retries), recorded as a
     model call whether it works or not. Raises on failure."""
+    # Heavy optional imports (the groq SDK, ~0.3 s): loaded only where a Groq key is set.
+    import groq
+    import httpx
 
     language = LANGUAGE_NAMES.get(conversation.language, "English")
     prompt = [
