@@ -31,6 +31,7 @@ from voxsite.core.errors import DomainError
 from .brain import ToolCalled, ToolResult, TurnContext
 from .rules import CONFIRMATION_TURNS, MAX_VERIFY_FAILURES, ToolError, authorise_order, require_confirmation  # noqa: F401
 
+
 @dataclass(frozen=True)
 class Tool:
     name: str

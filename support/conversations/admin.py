@@ -28,6 +28,7 @@ from .selectors import (
 EXPORT_PERMISSION = "support.export_conversation"
 ORDER_NUMBER = re.compile(r"^ord[-\s]?(\d+)$", re.IGNORECASE)
 
+
 def conversation_link(conversation_id):
     """Link by id alone, so list pages need no join to show it."""
     if conversation_id is None:

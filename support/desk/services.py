@@ -1,9 +1,14 @@
-"""The desk's writes. Staff takeover: a staff member answers the shopper in person while the assistant waits.
+"""The desk's writes: staff takeover, and the dashboard's daily roll-up.
 
-While `Conversation.taken_over_by` is set, `conversation_turn` stores the shopper's words and
-returns no reply (support.conversations.services.turns); the staff member's typed replies are stored as staff
+Takeover: a staff member answers the shopper in person while the assistant waits. While
+`Conversation.taken_over_by` is set, `conversation_turn` stores the shopper's words and returns no
+reply (support.conversations.services.turns); the staff member's typed replies are stored as staff
 messages and spoken on the shopper's socket through the group `conversation.<id>`
 (VoiceConsumer.conversation_say). Every takeover and hand-back writes an audit row.
+
+The roll-up: one DailyMetric row per language (and "" for all) for a finished day, so the dashboard
+reads past days without scanning their records. Called by the periodic task; safe to run again for
+the same day (it replaces that day's rows).
 """
 
 from __future__ import annotations
@@ -117,10 +122,6 @@ def staff_reply(*, conversation: Conversation, user, text: str) -> Message:
 
 # ---------------------------------------------------------------------------
 # The dashboard's daily roll-up
-
-# The daily roll-up behind the dashboard: one DailyMetric row per language (and "" for all) for a
-# finished day, so the dashboard reads past days without scanning their records. Called by the
-# periodic task; safe to run again for the same day (it replaces that day's rows).
 
 ROLLUP_FIELDS = ("conversations", "turns", "handoffs", "tool_calls", "tool_errors", "fallbacks", "intents", "tools", "latency")
 

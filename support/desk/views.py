@@ -121,7 +121,7 @@ def admin_urls(model_admin) -> list:
 # ---------------------------------------------------------------------------
 # The supervisors' dashboard
 
-PERMISSION = "support.view_dailymetric"
+DASHBOARD_PERMISSION = "support.view_dailymetric"
 DEFAULT_DAYS = 14
 MAX_DAYS = 366
 TOP_ITEMS = 15
@@ -225,7 +225,7 @@ def dashboard_charts(data: Dashboard) -> list[dict]:
 
 
 def dashboard_view(request, *, admin_site):
-    if not request.user.has_perm(PERMISSION):
+    if not request.user.has_perm(DASHBOARD_PERMISSION):
         raise PermissionDenied
     today = timezone.localdate()
     form = DashboardFilterForm(request.GET, today=today)
