@@ -17,7 +17,6 @@ from django.utils.text import Truncator
 
 from voxsite.core.admin import DeferInListMixin, ReadOnlyAdminMixin, audit_link_register, is_changelist, pretty_json
 
-from ..desk.views import admin_urls as live_admin_urls
 from .markdown import conversation_markdown
 from .models import Conversation, Message, ModelCall, ToolCall
 from .selectors import (
@@ -105,6 +104,10 @@ class ConversationAdmin(DeferInListMixin, admin.ModelAdmin):
         css = {"all": ["support/admin/transcript.css"]}
 
     def get_urls(self):
+        # Imported when the admin's URLs are built, not when the admin is discovered: the live
+        # view brings the turn and the brains (~0.3 s), which commands and workers do not need.
+        from ..desk.views.live import admin_urls as live_admin_urls
+
         urls = super().get_urls()
         return [
             path("<uuid:pk>/markdown/", self.admin_site.admin_view(self.markdown_view), name="support_conversation_markdown"),

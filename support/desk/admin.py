@@ -6,7 +6,7 @@ from django.urls import path
 from voxsite.core.admin import ReadOnlyAdminMixin
 
 from .models import DailyMetric
-from .views import dashboard_view
+from .views.dashboard import dashboard_view
 
 
 @admin.register(DailyMetric)
