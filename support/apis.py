@@ -139,7 +139,7 @@ class VoiceTextApi(ConversationMessageApi):
     """`POST /api/voice/text`: text in, reply text and reply audio out."""
 
     def post(self, request):
-        from .voice import reply_audio
+        from .voice.rest import reply_audio
 
         result, token = self.turn(request)
         body = turn_payload(result, token, request)
@@ -171,7 +171,8 @@ class VoiceProcessApi(ConversationView):
     parser_classes = [JSONParser, MultiPartParser]
 
     def post(self, request):
-        from .voice import audio_from_base64, voice_turn
+        from .speech.audio import audio_from_base64
+        from .voice.rest import voice_turn
 
         data = validated(s.voice_process_serializer(request.data), request.data)
         if data.get("async"):
@@ -203,8 +204,8 @@ class VoiceProcessApi(ConversationView):
 
     def enqueue(self, data) -> Response:
         """async=true: store the recording as a batch job and answer 202 with where to poll."""
-        from .services.batch import batch_job_create
-        from .voice import audio_from_base64
+        from .speech.audio import audio_from_base64
+        from .voice.batch import batch_job_create
 
         upload = data.get("file")
         if upload is not None:
@@ -245,7 +246,7 @@ def batch_job_payload(job) -> dict:
 )
 class BatchJobApi(ConversationView):
     def get(self, request, job_id):
-        from .services.batch import batch_job_get_for
+        from .voice.batch import batch_job_get_for
 
         job = batch_job_get_for(job_id=job_id, token=self.token(), api_key=self.api_key(), user=request.user)
         return Response(batch_job_payload(job))
@@ -359,7 +360,7 @@ class SessionMessageApi(ConversationView):
         language = data.get("language")
         language = None if language in (None, "auto") else language
         if data["type"] == "audio":
-            from .voice import voice_turn_from_base64
+            from .voice.rest import voice_turn_from_base64
 
             payload = voice_turn_from_base64(conversation=conv, audio_base64=data["audio_base64"], mime=data.get("mime", ""),
                                              language=language, request=request)

@@ -8,7 +8,7 @@ from crm.serializers import PhoneField
 from voxsite.core.api_input import WS
 
 from .models import Conversation, Message, ModelCall, ToolCall
-from .voice import BASE64
+from .speech.audio import BASE64
 
 LANGUAGE_CHOICES = ["auto", "en", "hi", "bn", "mr"]
 
@@ -28,7 +28,7 @@ class TurnTextField(serializers.CharField):
                       "pattern": rf"^{WS}*(?:data:[^,]*,)?{BASE64}{WS}*$"})
 class AudioBase64Field(serializers.CharField):
     """Audio bytes, base64-encoded with padding (a `data:` URL as browsers make it is read too); other
-    text is refused by voice.audio_from_base64 with its own code, audio_base64_invalid."""
+    text is refused by speech.audio.audio_from_base64 with its own code, audio_base64_invalid."""
 
 
 def _language(**kwargs):

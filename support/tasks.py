@@ -71,7 +71,7 @@ class BatchTask(Task):
 
 def _fail(job_id, exc: BaseException) -> None:
     from .models import BatchJob
-    from .services.batch import batch_job_fail
+    from .voice.batch import batch_job_fail
 
     from voxsite.core.errors import DomainError
 
@@ -87,7 +87,7 @@ def _fail(job_id, exc: BaseException) -> None:
              **{**RETRY, "autoretry_for": (*TRANSIENT, ASRUnavailable)})
 def batch_transcribe(self, job_id: str) -> dict:
     from .models import BatchJob
-    from .services.batch import batch_job_run
+    from .voice.batch import batch_job_run
 
     job = BatchJob.objects.filter(pk=job_id).first()
     if job is None:

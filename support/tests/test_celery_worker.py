@@ -36,12 +36,12 @@ from orders.models import Order
 from orders.tests.factories import OrderFactory
 from support import tasks
 from support.models import BatchJob, Conversation, DailyMetric, Message
-from support.services.batch import batch_job_create
 from support.services.conversations import conversation_create, conversation_end
 from support.services.turns import conversation_turn
 from support.tests.factories import ConversationFactory, MessageFactory
 from support.tests.fake_speech_servers import FakeGroq
 from support.tests.speech_helpers import sample_wav
+from support.voice.batch import batch_job_create
 from voxsite.celery import app
 
 pytestmark = [pytest.mark.redis, pytest.mark.slow, pytest.mark.django_db(transaction=True)]

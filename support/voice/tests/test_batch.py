@@ -12,10 +12,10 @@ from rest_framework.test import APIClient
 
 from support import tasks
 from support.models import BatchJob, ModelCall
-from support.services.batch import batch_job_create, batch_job_run
 from support.services.conversations import conversation_create
 from support.tests.fake_speech_servers import FakeGroq
 from support.tests.speech_helpers import sample_samples, sample_wav
+from support.voice.batch import batch_job_create, batch_job_run
 
 pytestmark = pytest.mark.django_db
 

@@ -119,8 +119,9 @@ def batch_job_fail(*, job: BatchJob, error: str) -> BatchJob:
 def batch_job_run(*, job: BatchJob) -> BatchJob:
     """Transcribe the job's audio. Audio that cannot be used fails the job for good (no retry);
     other errors propagate so the task retries them. Done and failed jobs are left as they are."""
-    from ..speech.asr import get_asr, hearing
+    from ..speech.asr import hearing
     from ..speech.audio import AudioError, decode
+    from .factory import providers
 
     with transaction.atomic():
         job = BatchJob.objects.select_for_update().get(pk=job.pk)
@@ -145,7 +146,7 @@ def batch_job_run(*, job: BatchJob) -> BatchJob:
 
     calls: list = []
     try:
-        transcript = get_asr().transcribe(samples, language=job.language or "auto", on_call=calls.append)
+        transcript = providers().asr.transcribe(samples, language=job.language or "auto", on_call=calls.append)
     finally:
         ModelCall.objects.bulk_create([ModelCall(conversation=job.conversation, **c.as_model_call_fields()) for c in calls])
     # Judged like a live turn: a transcript that cannot be trusted is not handed out as one.

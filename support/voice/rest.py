@@ -4,7 +4,6 @@ provider call recorded and the audio stored beside its messages."""
 from __future__ import annotations
 
 import base64
-import re
 import time
 import uuid
 from typing import Any
@@ -15,30 +14,9 @@ from django.db import transaction
 
 from voxsite.core.errors import DomainError
 
-from .models import Conversation, Message, ModelCall
-from .speech.audio import wav_bytes
-from .services.turns import conversation_turn
-
-
-class AudioBase64Invalid(DomainError):
-    code = "audio_base64_invalid"
-    status_code = 400
-
-
-# Standard base64 with its padding, nothing else: the schema gives the same pattern, so what it
-# calls valid is what decodes (binascii alone also takes a stray "=" after a complete group).
-_GROUP = "[A-Za-z0-9+/]"
-BASE64 = f"(?:{_GROUP}{{4}})*(?:{_GROUP}{{4}}|{_GROUP}{{2}}==|{_GROUP}{{3}}=)"
-_BASE64 = re.compile(BASE64)
-
-
-def audio_from_base64(value: str) -> bytes:
-    value = (value or "").strip()
-    if value.startswith("data:") and "," in value:
-        value = value.split(",", 1)[1]  # a data: URL as a browser makes it
-    if value and not _BASE64.fullmatch(value):  # empty: no audio (audio_empty, later)
-        raise AudioBase64Invalid("audio_base64 is not valid base64.")
-    return base64.b64decode(value)
+from ..models import Conversation, Message, ModelCall
+from ..services.turns import conversation_turn
+from ..speech.audio import audio_from_base64, wav_bytes
 
 
 def _calls_to_rows(conversation: Conversation | None, calls: list, message_for_stage: dict[str, Message | None]) -> list[ModelCall]:
@@ -50,10 +28,10 @@ def _calls_to_rows(conversation: Conversation | None, calls: list, message_for_s
 
 
 def speech_synthesize(*, text: str, language: str, on_call) -> tuple[bytes, float]:
-    from .speech.tts import synthesize
+    from .factory import providers
 
     t0 = time.perf_counter()
-    pcm = synthesize(text, language, on_call=on_call)
+    pcm = providers().tts.synthesize(text, language, on_call=on_call)
     return pcm, (time.perf_counter() - t0) * 1000
 
 
@@ -62,9 +40,10 @@ def voice_turn(
     include_audio: bool = True,
 ) -> dict[str, Any]:
     """One REST voice turn. Bad audio raises AudioError (413/422) after recording the failure."""
-    from .agent.offline.replies import render
-    from .speech.asr import get_asr, hearing
-    from .speech.audio import AudioError, decode, float_to_pcm16
+    from ..agent.offline.replies import render
+    from ..speech.asr import hearing
+    from ..speech.audio import AudioError, decode, float_to_pcm16
+    from .factory import providers
 
     calls: list = []
     t0 = time.perf_counter()
@@ -72,7 +51,7 @@ def voice_turn(
         samples = decode(audio, mime=mime, sample_rate=sample_rate)
     except AudioError as exc:
         # Only the error is recorded: no message is stored for audio that could not be used.
-        from .speech.records import SpeechCall
+        from ..speech.records import SpeechCall
 
         ModelCall.objects.create(conversation=conversation, **SpeechCall(
             stage="asr", provider="decoder", model=mime or "unknown", ok=False, error=f"{exc.code}: {exc.message}",
@@ -80,7 +59,7 @@ def voice_turn(
         raise
     decode_ms = (time.perf_counter() - t0) * 1000
     asr_language = language or conversation.speech_language
-    transcript = get_asr().transcribe(samples, language=asr_language, on_call=calls.append)
+    transcript = providers().asr.transcribe(samples, language=asr_language, on_call=calls.append)
     asr_ms = (time.perf_counter() - t0) * 1000 - decode_ms
     user_wav = wav_bytes(float_to_pcm16(samples), 16000)
     timings = {"decode_ms": round(decode_ms, 1), "asr_ms": round(asr_ms, 1)}
@@ -129,7 +108,7 @@ def voice_turn(
             msg.audio_mime = "audio/wav"
             fields += ["audio", "audio_mime"]
         msg.save(update_fields=fields)
-    from .serializers import tool_call_payloads
+    from ..serializers import tool_call_payloads
 
     return {
         "session_id": str(conversation.pk), "transcript": transcript.text, "language": result.language,

@@ -1,0 +1,50 @@
+"""THE composition of the voice paths: each is one list of processors (support/voice/processors/),
+and a frame goes down the list in that order.
+
+Real time (`WS /api/voice/stream`, support/voice/consumer.py), from an audio frame to the first
+reply byte:
+
+    AudioIn -> AudioInput (resample to 16 kHz, VAD, pre-roll; a barge-in interrupts)
+            -> EndOfTurn (silence, or the client's `end`, closes the utterance: a new turn)
+            -> SpeechToText (speculative on a pause, final at the end; judged; interjections)
+            -> Brain (the conversation's turn in a worker thread, its events as frames)
+            -> Clauses (the streamed reply cut into clauses)
+            -> TextToSpeech (each clause synthesised as soon as it is complete; playback clock)
+            -> TurnRecorder (the turn stored before `end`)
+            -> WebSocketOutput (the protocol's JSON events and PCM16 frames)
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from .processor import Pipeline, Session
+from .processors.audio_input import AudioInput
+from .processors.brain import Brain
+from .processors.clauses import Clauses
+from .processors.end_of_turn import EndOfTurn
+from .processors.outputs import SendBytes, SendJson, WebSocketOutput
+from .processors.record import TurnRecorder
+from .processors.speech_to_text import SpeechToText
+from .processors.text_to_speech import TextToSpeech
+from .vad import TurnDetector
+
+
+def websocket_pipeline(*, session_id: str, language: str, mode: str, sample_rate: int, send_json: SendJson,
+                       send_bytes: SendBytes) -> Pipeline:
+    detector = TurnDetector(silence_ms=settings.VOICE_EOT_SILENCE_MS, speculative_ms=settings.VOICE_SPECULATIVE_MS,
+                            barge_in_ms=settings.VOICE_BARGE_IN_MS)
+    audio = AudioInput(sample_rate=sample_rate, detector=detector)
+    stt = SpeechToText()
+    tts = TextToSpeech()
+    stt.audio, stt.playback = audio, tts  # an interjection clears the buffer; an echo repeats the reply
+    return Pipeline([
+        audio,
+        EndOfTurn(audio=audio, stt=stt),
+        stt,
+        Brain(),
+        Clauses(),
+        tts,
+        TurnRecorder(),
+        WebSocketOutput(send_json=send_json, send_bytes=send_bytes),
+    ], session=Session(session_id=session_id, language=language, mode=mode, sample_rate=sample_rate))
