@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from .processor import Pipeline, Session
+from .processor import Pipeline, Processor, Session
 from .processors.audio_input import AudioInput
 from .processors.brain import Brain
 from .processors.clauses import Clauses
@@ -30,15 +30,14 @@ from .processors.text_to_speech import TextToSpeech
 from .vad import TurnDetector
 
 
-def websocket_pipeline(*, session_id: str, language: str, mode: str, sample_rate: int, send_json: SendJson,
-                       send_bytes: SendBytes) -> Pipeline:
+def websocket_processors(*, send_json: SendJson, send_bytes: SendBytes, sample_rate: int) -> list[Processor]:
     detector = TurnDetector(silence_ms=settings.VOICE_EOT_SILENCE_MS, speculative_ms=settings.VOICE_SPECULATIVE_MS,
                             barge_in_ms=settings.VOICE_BARGE_IN_MS)
     audio = AudioInput(sample_rate=sample_rate, detector=detector)
     stt = SpeechToText()
     tts = TextToSpeech()
     stt.audio, stt.playback = audio, tts  # an interjection clears the buffer; an echo repeats the reply
-    return Pipeline([
+    return [
         audio,
         EndOfTurn(audio=audio, stt=stt),
         stt,
@@ -47,4 +46,10 @@ def websocket_pipeline(*, session_id: str, language: str, mode: str, sample_rate
         tts,
         TurnRecorder(),
         WebSocketOutput(send_json=send_json, send_bytes=send_bytes),
-    ], session=Session(session_id=session_id, language=language, mode=mode, sample_rate=sample_rate))
+    ]
+
+
+def websocket_pipeline(*, session_id: str, language: str, mode: str, sample_rate: int, send_json: SendJson,
+                       send_bytes: SendBytes) -> Pipeline:
+    return Pipeline(websocket_processors(send_json=send_json, send_bytes=send_bytes, sample_rate=sample_rate),
+                    session=Session(session_id=session_id, language=language, mode=mode, sample_rate=sample_rate))
