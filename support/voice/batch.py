@@ -16,7 +16,11 @@ from django.utils import timezone
 from voxsite.core.errors import NotFound
 from voxsite.core.models import APIKey
 
-from ..models import BatchJob, Conversation, ModelCall
+from ..models import BatchJob, Conversation
+from ..speech.asr import hearing
+from . import services
+from .frames import Transcript, Utterance
+from .pipeline import run_once, transcription_pipeline
 
 log = logging.getLogger(__name__)
 
@@ -119,9 +123,7 @@ def batch_job_fail(*, job: BatchJob, error: str) -> BatchJob:
 def batch_job_run(*, job: BatchJob) -> BatchJob:
     """Transcribe the job's audio. Audio that cannot be used fails the job for good (no retry);
     other errors propagate so the task retries them. Done and failed jobs are left as they are."""
-    from ..speech.asr import hearing
     from ..speech.audio import AudioError, decode
-    from .factory import providers
 
     with transaction.atomic():
         job = BatchJob.objects.select_for_update().get(pk=job.pk)
@@ -145,12 +147,16 @@ def batch_job_run(*, job: BatchJob) -> BatchJob:
     decode_ms = (time.perf_counter() - started) * 1000
 
     calls: list = []
+    language = job.language or "auto"
+    pipeline = transcription_pipeline(language=language, on_call=calls.append,
+                                      judge=lambda transcript: hearing(transcript, session_language=language))
     try:
-        transcript = providers().asr.transcribe(samples, language=job.language or "auto", on_call=calls.append)
+        # Judged like a live turn: a transcript that cannot be trusted is not handed out as one.
+        [heard] = [f for f in run_once(pipeline, Utterance(audio=samples, heard_speech=True), eos=time.perf_counter())
+                   if isinstance(f, Transcript)]
     finally:
-        ModelCall.objects.bulk_create([ModelCall(conversation=job.conversation, **c.as_model_call_fields()) for c in calls])
-    # Judged like a live turn: a transcript that cannot be trusted is not handed out as one.
-    outcome = hearing(transcript, session_language=job.language or "auto")
+        services.speech_calls_record(session_id=job.conversation_id, speech_calls=[c.as_model_call_fields() for c in calls])
+    transcript, outcome = heard.asr, heard.hearing
     result = {
         "transcript": outcome.text,
         "trusted": outcome.action == "turn",

@@ -88,8 +88,8 @@ class SpeechStopped(Frame):
 @dataclass
 class Utterance(Frame):
     audio: np.ndarray  # 16 kHz float samples, with the pre-roll
-    heard_speech: bool
-    reuse: bool  # the speculative transcript covers it (no speech since)
+    heard_speech: bool  # worth transcribing (else nothing was said: the turn re-prompts)
+    reuse: bool = False  # the speculative transcript covers it (no speech since)
 
 
 @dataclass
@@ -110,6 +110,7 @@ class Transcript(Frame):
     confidence: float | None
     hearing: Hearing  # act, ask again, or say speech in this language is unavailable
     audio: np.ndarray | None = None  # the utterance (stored beside the user's message)
+    asr: Any = None  # the ASR's own transcript (support.speech.asr.Transcript), None when nothing was heard
 
 
 @dataclass
@@ -194,6 +195,7 @@ class ReplyDone(Frame):
     user_pcm: bytes | None = None  # the shopper's utterance (PCM16, 16 kHz), stored with the turn
     reply_pcm: bytes = b""
     reply_rate: int = 0
+    tts_ms: float | None = None  # the whole reply's synthesis (a reply spoken in one piece)
 
 
 @dataclass

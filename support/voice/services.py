@@ -58,6 +58,8 @@ def turn_run(*, session_id: str, text: str, language: str | None, asr_confidence
         "language": result.language,
         "intent": result.intent,
         "status": result.conversation.status,
+        "taken_over": result.taken_over,
+        "brain_ms": result.timings.get("brain_ms"),
     }
 
 

@@ -8,6 +8,7 @@ import asyncio
 import time
 from typing import Any
 
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 
 from support.agent.base import Intent, Spoken, TextDelta
@@ -44,6 +45,17 @@ _DONE = object()
 
 
 class Brain(Processor):
+    def __init__(self, *, in_caller_thread: bool = False):
+        """`in_caller_thread`: run the turn in the thread of the synchronous caller that started the
+        pipeline (REST: its request's database connection and transaction) instead of a worker."""
+        self.in_caller_thread = in_caller_thread
+
+    def _hop(self, func):
+        """The one place the brain's thread is entered."""
+        if self.in_caller_thread:
+            return sync_to_async(func, thread_sensitive=True)
+        return database_sync_to_async(func, thread_sensitive=False)
+
     async def process(self, frame: Frame) -> None:
         if isinstance(frame, Transcript):
             await self.push(frame)
@@ -80,11 +92,10 @@ class Brain(Processor):
         def on_event(event: dict) -> None:  # called from the brain's worker thread
             loop.call_soon_threadsafe(events.put_nowait, event)
 
-        user_timings = {k: v for k, v in {"asr_ms": turn.asr_ms,
-                                          "eos_to_transcript_ms": turn.metrics()["eos_to_transcript_ms"]}.items()
-                        if v is not None}
-        # The one place the brain's thread is entered; it stores the turn even if the reply is cut.
-        brain = asyncio.ensure_future(database_sync_to_async(services.turn_run, thread_sensitive=False)(
+        metrics = turn.metrics()
+        user_timings = {k: metrics[k] for k in ("asr_ms", "eos_to_transcript_ms") if metrics[k] is not None}
+        # The brain's thread stores the turn even if the reply is cut.
+        brain = asyncio.ensure_future(self._hop(services.turn_run)(
             session_id=self.pipeline.session.session_id, text=text, language=language, asr_confidence=confidence,
             user_timings=user_timings, on_event=on_event))
         brain.add_done_callback(lambda f: loop.call_soon_threadsafe(events.put_nowait, _DONE))

@@ -13,6 +13,8 @@ from ..processor import Processor
 from .audio_input import AudioInput
 from .speech_to_text import SpeechToText
 
+MIN_UTTERANCE_SAMPLES = 1600  # 0.1 s at 16 kHz
+
 # Words after which a sentence cannot end (en/hi/bn/mr): a pause after them is a breath.
 CONTINUATIONS = frozenset("and or but because so the a my to of with for और या लेकिन क्योंकि तो मेरा मेरी और আর বা কিন্তু কারণ আমার आणि किंवा पण कारण माझा माझी".split())
 
@@ -116,4 +118,6 @@ class EndOfTurn(Processor):
             await pipeline.interrupt("speech")
         reuse = not self.audio.voiced_since_snapshot
         audio, heard_speech = self.audio.take_utterance()
-        pipeline.start_turn(self.push(Utterance(audio=audio, heard_speech=heard_speech, reuse=reuse)), eos=eos)
+        # Under 0.1 s is a click, not words: nothing to transcribe (the turn re-prompts).
+        speech = heard_speech and len(audio) >= MIN_UTTERANCE_SAMPLES
+        pipeline.start_turn(self.push(Utterance(audio=audio, heard_speech=speech, reuse=reuse)), eos=eos)

@@ -14,7 +14,7 @@ from typing import Any, Callable
 import numpy as np
 
 from support.agent.offline.yesno import interrupts_speaker
-from support.speech.asr.trust import hearing
+from support.speech.asr.trust import Hearing, hearing
 
 from ..factory import providers
 from ..frames import (
@@ -42,11 +42,17 @@ class Heard:
 
 
 class SpeechToText(Processor):
-    def __init__(self, *, on_call: Callable[[Any], None] | None = None, language: str | None = None):
+    def __init__(self, *, on_call: Callable[[Any], None] | None = None, language: str | None = None,
+                 judge: Callable[[Any], Hearing] | None = None, report_errors: bool = True):
         """`on_call` receives each provider call (the pipeline's turn records them by default);
-        `language` fixes the ASR language (else the session's)."""
+        `language` fixes the ASR language (else the session's); `judge` decides what the
+        transcript may do (default: `hearing` in the session's language); `report_errors`: a
+        failed transcription is told to the client and re-prompted (real time) instead of raised
+        (REST, batch: the caller answers 503 or retries)."""
         self._on_call = on_call
         self._language = language
+        self._judge = judge
+        self.report_errors = report_errors
         self._spec: asyncio.Task | None = None
         self._judging: asyncio.Task | None = None
         self.audio = None  # the AudioInput whose buffer an interrupting interjection clears
@@ -72,7 +78,7 @@ class SpeechToText(Processor):
         elif isinstance(frame, Interjection):
             if self._judging is not None:
                 self._judging.cancel()
-            self._judging = self.pipeline.spawn(self._judge(frame.audio, frame.at), scope="session")
+            self._judging = self.pipeline.spawn(self._interjection(frame.audio, frame.at), scope="session")
         else:
             await self.push(frame)
 
@@ -115,10 +121,12 @@ class SpeechToText(Processor):
     async def _utterance(self, audio: np.ndarray, heard_speech: bool, *, reuse: bool, heard: Heard | None = None) -> None:
         """`heard`: the words, when they were transcribed already (an interjection)."""
         turn = self.pipeline.turn
-        if heard is None and heard_speech and len(audio) >= 1600:
+        if heard is None and heard_speech:
             try:
                 heard = await self.final(audio, reuse=reuse)
             except Exception as exc:  # noqa: BLE001
+                if not self.report_errors:
+                    raise
                 log.exception("transcription failed")
                 await self.push(Error(code="asr_failed", detail=str(exc)[:200]))
         elif heard is None:
@@ -128,13 +136,14 @@ class SpeechToText(Processor):
             turn.asr_ms, turn.speculative = heard.asr_ms, heard.speculative
         # Act on the words, ask again, or say this language cannot be heard here: the decision
         # every voice path shares. Nothing runs on a transcript that is not trusted.
-        outcome = hearing(heard.transcript if heard else None, session_language=self.language)
+        asr = heard.transcript if heard else None
+        outcome = self._judge(asr) if self._judge is not None else hearing(asr, session_language=self.language)
         language = heard.language if heard and heard.language in LANGUAGES else None
         await self.push(Transcript(text=outcome.text, language=language or self.language,
-                                   confidence=heard.confidence if heard else None, hearing=outcome, audio=audio))
+                                   confidence=heard.confidence if heard else None, hearing=outcome, audio=audio, asr=asr))
 
     # -- interjections ---------------------------------------------------------------------------
-    async def _judge(self, audio: np.ndarray, at: float) -> None:
+    async def _interjection(self, audio: np.ndarray, at: float) -> None:
         """Something short said over the assistant: a backchannel ("okay", "haan", "হুঁ"), a hum or
         the assistant's own voice leaking back lets it go on; "stop", "wait", "no" or a short
         request interrupts it and is answered as the shopper's turn."""

@@ -20,8 +20,12 @@ PLAYBACK_GUARD_S = 0.25
 
 
 class TextToSpeech(Processor):
-    def __init__(self, *, on_call: Callable[[Any], None] | None = None):
+    def __init__(self, *, on_call: Callable[[Any], None] | None = None, whole_reply: bool = False):
+        """`whole_reply`: speak the finished reply in one piece (its version for the ear when the
+        brain gave one) instead of clause by clause as it streams: a caller that answers once
+        (REST) has no one to play the first clause to early."""
         self._on_call = on_call
+        self.whole_reply = whole_reply
         self.rate = settings.TTS_SAMPLE_RATE
         self._queue: asyncio.Queue | None = None
         self._speaker: asyncio.Task | None = None
@@ -62,7 +66,9 @@ class TextToSpeech(Processor):
 
     # -- frames --------------------------------------------------------------------------------------
     async def process(self, frame: Frame) -> None:
-        if isinstance(frame, ReplyStarted):
+        if self.whole_reply and isinstance(frame, (ReplyStarted, Clause, ReplyDone)):
+            await self._whole(frame)
+        elif isinstance(frame, ReplyStarted):
             self.reset()
             self._queue = asyncio.Queue()
             self._speaker = self.pipeline.spawn(self._speak_from(self._queue), scope="turn")
@@ -78,6 +84,19 @@ class TextToSpeech(Processor):
         elif isinstance(frame, StaffSay):
             await self._staff(frame)
         else:
+            await self.push(frame)
+
+    async def _whole(self, frame: Frame) -> None:
+        if isinstance(frame, ReplyStarted):
+            self.reset()
+        elif isinstance(frame, ReplyDone):
+            text = frame.spoken or frame.text
+            if text:
+                t0 = time.perf_counter()
+                chunks = [pcm async for pcm in providers().tts.stream(text, frame.language, on_call=self.on_call)]
+                frame.tts_ms = (time.perf_counter() - t0) * 1000
+                frame.reply_pcm, frame.reply_rate = b"".join(chunks), self.rate
+        if not isinstance(frame, Clause):
             await self.push(frame)
 
     async def _speak_from(self, queue: asyncio.Queue) -> None:
