@@ -14,7 +14,7 @@ from voxsite.asgi import application
 
 pytestmark = [pytest.mark.redis, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 INJECT = """
 import asyncio, os, sys
