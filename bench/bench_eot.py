@@ -17,7 +17,7 @@ wait for it. "words (reference text)" stands for a recogniser that can hear the 
 imported model): the words said up to a pause between two segments (none at pauses inside a
 segment or inside a recorded clip), available after the time the bundled model took on that audio.
 
-Policies: fixed 200/400/800 ms of silence; today's pipeline (while support/realtime/pipeline.py has
+Policies: fixed 200/400/800 ms of silence; today's pipeline (while support/voice/processors/end_of_turn.py has
 it); support.speech.endpointing on the words, on the words and Smart Turn v3.2, on Smart Turn alone.
 
 - cut too early: share of turns in which the policy would have ended the turn at a pause inside
@@ -34,7 +34,6 @@ Checks are cached in bench/.cache/eot/ (audio, language, settings); --fresh meas
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import sys
@@ -55,9 +54,9 @@ from bench.common import machine_note, median, percentile, table  # noqa: E402
 from bench.eot_turns import (  # noqa: E402
     LANGUAGES, Check, Turn, cached_checks, load_set, recorded_turns, synthesised_turns,
 )
-from support.realtime.vad import FRAME_MS  # noqa: E402
 from support.speech.endpointing import EndpointConfig, decide, judge_words, smart_turn  # noqa: E402
 from support.speech.evaluation import SPEECH_DIR  # noqa: E402
+from support.voice.vad import FRAME_MS  # noqa: E402
 
 
 @dataclass
@@ -72,35 +71,23 @@ def fixed(ms: int) -> Policy:
 
 
 def current(speculative_ms: float) -> Policy | None:
-    """Today's pipeline (support/realtime/pipeline.py `_decide_end`): VOICE_EOT_SILENCE_MS, then
+    """Today's pipeline (support/voice/processors/end_of_turn.py `EndOfTurn._decide`): VOICE_EOT_SILENCE_MS, then
     wait for the speculative transcript up to VOICE_EOT_UNFINISHED_MS, and all of it when
     `sounds_unfinished` (its raw text, trusted or not). None once the pipeline judges by
     support.speech.endpointing instead (the "before" row is then in bench/README.md)."""
     try:
-        from support.realtime.pipeline import Heard, SpeechToText
+        from support.voice.processors.end_of_turn import sounds_unfinished
     except ImportError:
-        return None
-    if not hasattr(SpeechToText, "sounds_unfinished"):
         return None
 
     base = round(settings.VOICE_EOT_SILENCE_MS / FRAME_MS) * FRAME_MS
     extra = settings.VOICE_EOT_UNFINISHED_MS - settings.VOICE_EOT_SILENCE_MS
 
-    def unfinished(text: str) -> bool:
-        async def run():
-            stt = SpeechToText(language="en", on_call=lambda call: None)
-            future = asyncio.get_running_loop().create_future()
-            future.set_result(Heard(text=text, language="en", confidence=None, asr_ms=0))
-            stt._spec = future
-            return stt.sounds_unfinished()
-
-        return asyncio.run(run())
-
     def decide(turn: Turn, check: Check) -> float:
         ready = speculative_ms + check.asr_ms
         if ready > base + extra:
             return base + extra
-        if unfinished(check.asr_text):
+        if sounds_unfinished(check.asr_text):
             return base + extra
         return max(base, ready)
 

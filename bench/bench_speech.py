@@ -34,10 +34,11 @@ django.setup()
 from django.conf import settings  # noqa: E402
 
 from support.speech import audio  # noqa: E402
-from support.speech.asr import FasterWhisperASR, get_asr  # noqa: E402
+from support.speech.asr import FasterWhisperASR  # noqa: E402
 from support.speech.evaluation import SPEECH_DIR, char_errors, clips, word_errors  # noqa: E402
 from support.speech.speak import normalise  # noqa: E402
 from support.speech.tts import EdgeTTS, EspeakTTS, FestivalTTS, PiperTTS, TTSChain  # noqa: E402
+from support.voice.factory import providers  # noqa: E402
 
 
 def pct(values, q):
@@ -192,7 +193,7 @@ def bench_round_trip(online: bool):
     """Each provider speaks the 20 replies; the recogniser a shopper's speech would get (Groq with
     GROQ_API_KEY, else the local engine with the language forced) writes them back."""
     rate = settings.TTS_SAMPLE_RATE
-    asr = get_asr()
+    asr = providers().asr
     rows = []
     for engine, language in round_trip_providers(online):
         firsts, edits, chars, trusted, failed = [], 0, 0, 0, 0

@@ -8,7 +8,7 @@ cached as WAV in bench/.cache/eot/ (Piper's noise changes per process; the cache
 same from run to run). Recorded turns are the real clips in VOXSITE_SPEECH_DIR (default: the
 bundled support/speech/samples); every fourth clip of a language is held out too.
 
-Each turn is streamed through the project's VAD (support/realtime/vad.py: StreamingVAD frame by
+Each turn is streamed through the project's VAD (support/voice/vad.py: StreamingVAD frame by
 frame, TurnDetector's hysteresis). At every pause long enough for the pipeline to start a
 speculative transcription (TurnDetector's `pause` event, VOICE_SPECULATIVE_MS after the last
 voiced frame) a `Check` records what a policy would know there: the speculative transcript from
@@ -31,12 +31,13 @@ import yaml
 
 from bench.common import CACHE_DIR
 from bench.utterances import _read_wav, _write_wav
-from support.realtime.vad import FRAME, FRAME_MS, StreamingVAD, TurnDetector
-from support.speech.asr import get_asr, hearing
+from support.speech.asr import hearing
 from support.speech.audio import float_to_pcm16, pcm16_to_float, resample_pcm16
 from support.speech.evaluation import SPEECH_DIR, clips
 from support.speech.speak import normalise
 from support.speech.tts import EspeakTTS, FestivalTTS, PiperTTS
+from support.voice.factory import providers
+from support.voice.vad import FRAME, FRAME_MS, StreamingVAD, TurnDetector
 
 RATE = 16000
 SET_FILE = Path(__file__).resolve().parent / "eot_utterances.yaml"
@@ -225,7 +226,7 @@ _warm: set[str] = set()
 def _warm_up(turn: Turn, smart_turn) -> None:
     """Load each model once before timing it (the first call of a model costs ~1 s more)."""
     if turn.language not in _warm:
-        get_asr().transcribe(turn.samples[: RATE * 2], language=turn.language)
+        providers().asr.transcribe(turn.samples[: RATE * 2], language=turn.language)
         if smart_turn is not None:
             smart_turn.probability(turn.samples[: RATE * 2])
         _warm.add(turn.language)
@@ -233,7 +234,7 @@ def _warm_up(turn: Turn, smart_turn) -> None:
 
 def checks(turn: Turn, *, speculative_ms: float, smart_turn=None) -> list[Check]:
     """What each policy sees at each of the turn's pauses (the slow part: real ASR per pause)."""
-    asr = get_asr()
+    asr = providers().asr
     _warm_up(turn, smart_turn)
     out = []
     for pause in pauses(turn.samples, speculative_ms=speculative_ms):

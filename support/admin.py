@@ -1,31 +1,6 @@
 """The support app's admin: each part registers its own (support/conversations/admin.py,
-support/desk/admin.py, imported here so Django's admin autodiscovery finds them), and batch jobs."""
+support/desk/admin.py, support/voice/admin.py), imported here so Django's admin autodiscovery finds them."""
 
-from django.contrib import admin
-
-from voxsite.core.admin import DeferInListMixin, ReadOnlyAdminMixin, pretty_json
-
-from .conversations.admin import conversation_link
-from .desk import admin as desk_admin  # noqa: F401 - registers DailyMetric and the dashboard page
-from .models import BatchJob
-
-
-@admin.register(BatchJob)
-class BatchJobAdmin(ReadOnlyAdminMixin, DeferInListMixin, admin.ModelAdmin):
-    list_display = ["id", "status", "language", "mime", "attempts", "created_at", "finished_at", "conversation_link"]
-    list_filter = ["status", "language"]
-    search_fields = ["id"]
-    ordering = ["-created_at"]
-    date_hierarchy = "created_at"
-    list_defer = ("result", "error")
-    exclude = ["token_hash"]
-    readonly_fields = ["result_display"]
-
-    @admin.display(description="conversation")
-    def conversation_link(self, obj):
-        return conversation_link(obj.conversation_id)
-
-    @admin.display(description="result")
-    def result_display(self, obj):
-        return pretty_json(obj.result)
-
+from .conversations import admin as conversations_admin  # noqa: F401 - conversations, messages, calls
+from .desk import admin as desk_admin  # noqa: F401 - DailyMetric and the dashboard page
+from .voice import admin as voice_admin  # noqa: F401 - batch jobs

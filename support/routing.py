@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .consumers import VoiceConsumer
+from .voice.consumer import VoiceConsumer
 from .desk.routing import websocket_urlpatterns as staff_routes
 
 websocket_urlpatterns = [

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import apis
+from .voice import apis
 
 urlpatterns = [
     path("", include("support.conversations.urls")),

@@ -26,7 +26,7 @@ def _websocket_routes():
 
 def _warm_up():
     try:
-        from support.realtime.warmup import start_warmup
+        from support.voice.warmup import start_warmup
     except ImportError:
         return
     start_warmup()

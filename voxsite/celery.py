@@ -9,7 +9,7 @@ app = Celery("voxsite")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # The support app's parts keep their tasks beside them (support/<part>/tasks.py).
-app.autodiscover_tasks(["support.conversations", "support.desk"])
+app.autodiscover_tasks(["support.conversations", "support.desk", "support.voice"])
 
 
 def beat_schedule() -> dict:

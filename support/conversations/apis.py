@@ -17,7 +17,7 @@ from voxsite.core.errors import NotFound
 from voxsite.core.models import APIKey
 from voxsite.core.throttling import CounterThrottle
 
-from ..voice import voice_turn_from_base64
+from ..voice.rest import voice_turn_from_base64
 from . import serializers as s
 from .markdown import conversation_markdown
 from .models import Conversation

@@ -9,7 +9,7 @@ from crm.models import CRMRecord
 from crm.serializers import PhoneField
 from voxsite.core.api_input import WS
 
-from ..voice import BASE64
+from ..speech.audio import BASE64
 from .models import Conversation, Message, ModelCall, ToolCall
 
 LANGUAGE_CHOICES = ["auto", "en", "hi", "bn", "mr"]

@@ -18,7 +18,7 @@ from django.db import transaction
 
 log = logging.getLogger(__name__)
 
-# The same names the voice consumer uses (support.consumers); kept here so that services and
+# The same names the voice consumer uses (support.voice.consumer); kept here so that services and
 # the WSGI side never import the real-time pipeline just to publish.
 LIVE_GROUP = "support.live"
 

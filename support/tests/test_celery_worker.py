@@ -34,11 +34,11 @@ from rest_framework.test import APIClient
 from crm.models import CRMRecord
 from orders.models import Order
 from orders.tests.factories import OrderFactory
-from support import tasks
+from support.voice import tasks
 from support.conversations import tasks as conversation_tasks
 from support.desk import tasks as desk_tasks
 from support.models import BatchJob, Conversation, DailyMetric, Message
-from support.services.batch import batch_job_create
+from support.voice.batch import batch_job_create
 from support.conversations.services.lifecycle import conversation_create, conversation_end
 from support.conversations.services.turns import conversation_turn
 from support.conversations.tests.factories import ConversationFactory, MessageFactory

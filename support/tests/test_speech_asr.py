@@ -16,7 +16,7 @@ from support.speech.asr import (
     FasterWhisperASR,
     GroqWhisperASR,
     collapse_repeats,
-    get_asr,
+    build_asr,
     judge,
     script_share,
 )
@@ -25,6 +25,7 @@ from support.speech.evaluation import clips, word_errors
 from support.speech.records import MODEL_CALL_ERRORS
 from support.tests.fake_speech_servers import FakeGroq, closed_port
 from support.tests.speech_helpers import sample_samples
+from support.voice.factory import providers
 
 BASIC_EN = ["en_jfk.flac", "en_fw_stereo_left.flac", "en_fw_stereo_right.flac", "en_sb_lj050_0131.flac"]
 
@@ -286,11 +287,11 @@ def test_chain_falls_back_to_local_and_records_the_failure(settings, mode):
     samples = load("en_fw_stereo_right")
     if mode == "refused":
         settings.GROQ_BASE_URL = f"http://127.0.0.1:{closed_port()}"
-        result = get_asr().transcribe(samples, language="en", on_call=calls.append)
+        result = providers().asr.transcribe(samples, language="en", on_call=calls.append)
     else:
         with FakeGroq(mode, hang_s=5) as fake:
             settings.GROQ_BASE_URL = fake.base_url
-            result = get_asr().transcribe(samples, language="en", on_call=calls.append)
+            result = providers().asr.transcribe(samples, language="en", on_call=calls.append)
     assert "horizon" in result.text.lower() and result.provider == "local"
     assert [(c.provider, c.ok) for c in calls] == [("groq", False), ("local", True)]
     assert calls[0].error and calls[0].stage == "asr" and calls[0].model == "whisper-large-v3-turbo"
@@ -313,7 +314,7 @@ def test_groq_answers_first_when_it_works(settings):
     calls = []
     with FakeGroq(text="hello") as fake:
         settings.GROQ_BASE_URL = fake.base_url
-        chain = get_asr()
+        chain = providers().asr
         assert [e.name for e in chain.engines] == ["groq", "local"]
         result = chain.transcribe(SAMPLES, language="auto", on_call=calls.append)
     assert result.text == "hello" and [(c.provider, c.ok) for c in calls] == [("groq", True)]
@@ -322,4 +323,4 @@ def test_groq_answers_first_when_it_works(settings):
 def test_unknown_provider_is_refused(settings):
     settings.ASR_PROVIDERS = ["whisper.cpp"]
     with pytest.raises(ValueError, match="ASR_PROVIDERS"):
-        get_asr()
+        build_asr()

@@ -9,13 +9,13 @@ import logging
 import numpy as np
 import pytest
 
-from support.realtime.vad import FRAME, StreamingVAD
 from support.speech import endpointing
 from support.speech.endpointing import (
     COMPLETE, DEFAULT_CONFIG, INSTALL_HINT, UNFINISHED, UNKNOWN, SmartTurn, Words, decide, end_of_turn, judge_words,
     load_smart_turn, smart_turn_path,
 )
 from support.tests.speech_helpers import sample_samples
+from support.voice.vad import FRAME, StreamingVAD
 
 C = DEFAULT_CONFIG
 

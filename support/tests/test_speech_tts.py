@@ -16,12 +16,11 @@ from support.speech.tts import (
     TTSChain,
     TTSError,
     TTSUnavailable,
-    get_tts,
-    stream,
-    synthesize,
+    build_tts,
 )
 from support.speech.tts.festival import WORKAROUND, speakable
 from support.tests.fake_speech_servers import FakeEdgeTTS, closed_port, silent_tcp_port
+from support.voice.factory import providers
 
 RATE = 22050
 
@@ -36,7 +35,7 @@ def seconds(pcm: bytes) -> float:
 
 
 async def collect(text, language, **kwargs):
-    return [chunk async for chunk in stream(text, language, **kwargs)]
+    return [chunk async for chunk in providers().tts.stream(text, language, **kwargs)]
 
 
 # -- espeak-ng and Piper, real -----------------------------------------------------------------
@@ -104,7 +103,7 @@ def test_hindi_and_marathi_speak_through_festival_first_then_espeak(settings):
     assert settings.TTS_PROVIDERS_HI[:2] == ["festival", "espeak"] and settings.TTS_PROVIDERS_MR[:2] == ["festival", "espeak"]
     assert settings.TTS_PROVIDERS_BN == ["espeak"]
     calls = []
-    pcm = synthesize("आपका ऑर्डर ORD-1042 ₹1,299 का है।", "hi", on_call=calls.append)
+    pcm = providers().tts.synthesize("आपका ऑर्डर ORD-1042 ₹1,299 का है।", "hi", on_call=calls.append)
     assert seconds(pcm) > 2.0 and [(c.provider, c.ok, c.model) for c in calls] == [
         ("festival", True, "festival:hindi_NSK_diphone")]
 
@@ -174,7 +173,7 @@ async def test_numbers_are_normalised_before_speaking(settings):
 async def test_closing_the_stream_early_stops_the_work(settings):
     settings.TTS_PROVIDERS_EN = ["espeak"]
     calls = []
-    gen = stream("One sentence here. Another sentence there. And a third one.", "en", on_call=calls.append)
+    gen = providers().tts.stream("One sentence here. Another sentence there. And a third one.", "en", on_call=calls.append)
     first = await gen.__anext__()
     await gen.aclose()  # barge-in
     assert first
@@ -184,20 +183,20 @@ async def test_closing_the_stream_early_stops_the_work(settings):
 
 def test_sync_synthesize_for_rest_callers(settings):
     settings.TTS_PROVIDERS_MR = ["espeak"]
-    pcm = synthesize("तुमची ऑर्डर पाठवली आहे. धन्यवाद!", "mr")
+    pcm = providers().tts.synthesize("तुमची ऑर्डर पाठवली आहे. धन्यवाद!", "mr")
     assert seconds(pcm) > 1.0 and audio.pcm16_rms(pcm) > 0.02
 
 
 def test_unknown_provider_is_refused(settings):
     settings.TTS_PROVIDERS_BN = ["mbrola"]
     with pytest.raises(ValueError, match="TTS_PROVIDERS_BN"):
-        get_tts()
+        build_tts()
 
 
 def test_a_provider_without_a_voice_for_the_language_is_refused(settings):
     settings.TTS_PROVIDERS_BN = ["festival", "espeak"]  # Debian has no Bengali NSK voice
     with pytest.raises(ValueError, match="TTS_PROVIDERS_BN: festival has no bn voice"):
-        get_tts()
+        build_tts()
 
 
 # -- edge-tts against a fake server -------------------------------------------------------------
@@ -270,7 +269,7 @@ async def test_clause_api_skips_a_failed_provider_for_the_rest_of_the_reply(sett
     calls, failed = [], set()
     with FakeEdgeTTS("hang") as fake:
         settings.EDGE_TTS_URL = fake.url
-        chain = get_tts()
+        chain = providers().tts
         first = await chain.synthesize_clause("नमस्ते।", "hi", on_call=calls.append, failed=failed)
         second = await chain.synthesize_clause("धन्यवाद!", "hi", on_call=calls.append, failed=failed)
     assert first and second and failed == {"edge"}
@@ -282,10 +281,8 @@ def test_short_clauses_are_cached_per_provider(settings):
     """A repeated short clause is served from memory, byte for byte, and still reported."""
     import asyncio
 
-    from support.speech.tts import get_tts
-
     settings.TTS_PROVIDERS_HI = ["espeak"]
-    chain = get_tts()
+    chain = providers().tts
     calls = []
     first = asyncio.run(chain.synthesize_clause("नमस्ते, स्वागत है", "hi", on_call=calls.append))
     again = asyncio.run(chain.synthesize_clause("नमस्ते, स्वागत है", "hi", on_call=calls.append))

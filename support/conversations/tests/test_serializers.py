@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from support.conversations.serializers import AudioBase64Field, ToolCallSerializer, tool_call_payloads
-from support.voice import AudioBase64Invalid, audio_from_base64
+from support.speech.audio import AudioBase64Invalid, audio_from_base64
 
 from support.conversations.tests.factories import ToolCallFactory
 

@@ -11,7 +11,7 @@ from crm.models import CRMRecord
 from crm.tests.factories import CustomerFactory
 from orders.models import Order
 from orders.tests.factories import OrderFactory
-from support import tasks
+from support.voice import tasks
 from support.conversations import tasks as conversation_tasks
 from support.desk import tasks as desk_tasks
 from support.models import BatchJob, Conversation, Message, ModelCall

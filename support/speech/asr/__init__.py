@@ -9,7 +9,7 @@ decision the voice paths share: act, ask again, or say speech in this language i
 """
 
 from .base import INDIC, LANGUAGE_ALIASES, SUPPORTED, ASREngine, ASRUnavailable, Transcript, has_speech, map_language
-from .chain import ASRChain, get_asr
+from .chain import ASRChain, build_asr
 from .groq_whisper import GROQ_LANGUAGE_NAMES, GroqWhisperASR
 from .local import MIN_WINDOW_S, TOKENS_PER_S, TRIMMED_MAX_S, FasterWhisperASR
 from .prompts import INITIAL_PROMPTS, initial_prompt
@@ -19,6 +19,6 @@ from .trust import Hearing, distrust, hearing, judge, script_share
 __all__ = [
     "ASRChain", "ASREngine", "ASRUnavailable", "FasterWhisperASR", "GROQ_LANGUAGE_NAMES", "GroqWhisperASR", "Hearing",
     "INDIC", "INITIAL_PROMPTS", "LANGUAGE_ALIASES", "MIN_WINDOW_S", "SUPPORTED", "TOKENS_PER_S", "TRIMMED_MAX_S",
-    "Transcript", "collapse_repeats", "distrust", "get_asr", "has_speech", "hearing", "initial_prompt", "judge",
+    "Transcript", "build_asr", "collapse_repeats", "distrust", "has_speech", "hearing", "initial_prompt", "judge",
     "map_language", "script_share",
 ]

@@ -76,17 +76,17 @@ class ASRChain:
         raise ASRUnavailable("Speech recognition is unavailable: " + "; ".join(errors))
 
 
-_chains: dict[tuple, ASRChain] = {}
-_chains_lock = threading.Lock()
 _local: FasterWhisperASR | None = None
+_local_lock = threading.Lock()
 
 
 def _engine(name: str) -> ASREngine:
     global _local
     if name == "local":
         # One local engine per process: its pool is what bounds concurrent inference.
-        if _local is None:
-            _local = FasterWhisperASR()
+        with _local_lock:
+            if _local is None:
+                _local = FasterWhisperASR()
         return _local
     if name == "groq":
         if not settings.GROQ_API_KEY:
@@ -95,9 +95,9 @@ def _engine(name: str) -> ASREngine:
     raise ValueError(f"ASR_PROVIDERS: unknown provider {name!r} (use groq, local)")
 
 
-def get_asr() -> ASRChain:
-    """The chain for the current settings (rebuilt when they change, e.g. in tests)."""
-    key = (
+def asr_settings_key() -> tuple:
+    """What build_asr() reads from the settings (the factory rebuilds when it changes)."""
+    return (
         tuple(settings.ASR_PROVIDERS),
         settings.GROQ_API_KEY,
         settings.GROQ_BASE_URL,
@@ -105,8 +105,8 @@ def get_asr() -> ASRChain:
         settings.GROQ_ASR_MODEL,
         settings.GROQ_ASR_MODEL_INDIC,
     )
-    with _chains_lock:
-        chain = _chains.get(key)
-        if chain is None:
-            chain = _chains[key] = ASRChain([_engine(n.strip()) for n in settings.ASR_PROVIDERS if n.strip()])
-        return chain
+
+
+def build_asr() -> ASRChain:
+    """A chain for the current settings (uncached: support.voice.factory.providers() keeps one)."""
+    return ASRChain([_engine(n.strip()) for n in settings.ASR_PROVIDERS if n.strip()])

@@ -2,7 +2,7 @@
 settings.TTS_SAMPLE_RATE (22050 Hz by default), yielded per clause."""
 
 from .base import Synthesis, TTSEngine, TTSError, TTSUnavailable
-from .chain import TTSChain, get_tts, stream, synthesize
+from .chain import TTSChain, build_tts
 from .edge import EdgeTTS
 from .espeak import EspeakTTS
 from .festival import FestivalTTS
@@ -10,5 +10,5 @@ from .piper import PiperTTS
 
 __all__ = [
     "EdgeTTS", "EspeakTTS", "FestivalTTS", "PiperTTS", "Synthesis", "TTSChain", "TTSEngine", "TTSError", "TTSUnavailable",
-    "get_tts", "stream", "synthesize",
+    "build_tts",
 ]

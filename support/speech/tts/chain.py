@@ -192,39 +192,27 @@ class TTSChain:
             return async_to_sync(collect)()
 
 
-_chains: dict[tuple, TTSChain] = {}
-_lock = threading.Lock()
-
-
 def providers_setting(language: str) -> list[str]:
     return [p.strip() for p in getattr(settings, f"TTS_PROVIDERS_{language.upper()}") if p.strip()]
 
 
-def get_tts() -> TTSChain:
-    key = tuple((lang, tuple(providers_setting(lang))) for lang in LANGUAGES)
-    with _lock:
-        chain = _chains.get(key)
-        if chain is None:
-            instances: dict[str, TTSEngine] = {}
-            providers = {}
-            for lang, names in key:
-                engines = []
-                for name in names:
-                    if name not in ENGINES:
-                        raise ValueError(f"TTS_PROVIDERS_{lang.upper()}: unknown provider {name!r} ({', '.join(ENGINES)})")
-                    if lang not in ENGINES[name].languages:
-                        raise ValueError(f"TTS_PROVIDERS_{lang.upper()}: {name} has no {lang} voice "
-                                         f"(it speaks {', '.join(ENGINES[name].languages)})")
-                    engines.append(instances.setdefault(name, ENGINES[name]()))
-                providers[lang] = engines
-            chain = _chains[key] = TTSChain(providers)
-        return chain
+def tts_settings_key() -> tuple:
+    """What build_tts() reads from the settings (the factory rebuilds when it changes)."""
+    return tuple((lang, tuple(providers_setting(lang))) for lang in LANGUAGES)
 
 
-def stream(text: str, language: str, on_call: OnCall = None) -> AsyncIterator[bytes]:
-    """PCM16 chunks (mono, settings.TTS_SAMPLE_RATE) per clause of `text`, as each is ready."""
-    return get_tts().stream(text, language, on_call=on_call)
-
-
-def synthesize(text: str, language: str, on_call: OnCall = None) -> bytes:
-    return get_tts().synthesize(text, language, on_call=on_call)
+def build_tts() -> TTSChain:
+    """A chain for the current settings (uncached: support.voice.factory.providers() keeps one)."""
+    instances: dict[str, TTSEngine] = {}
+    providers = {}
+    for lang, names in tts_settings_key():
+        engines = []
+        for name in names:
+            if name not in ENGINES:
+                raise ValueError(f"TTS_PROVIDERS_{lang.upper()}: unknown provider {name!r} ({', '.join(ENGINES)})")
+            if lang not in ENGINES[name].languages:
+                raise ValueError(f"TTS_PROVIDERS_{lang.upper()}: {name} has no {lang} voice "
+                                 f"(it speaks {', '.join(ENGINES[name].languages)})")
+            engines.append(instances.setdefault(name, ENGINES[name]()))
+        providers[lang] = engines
+    return TTSChain(providers)

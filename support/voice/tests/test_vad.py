@@ -1,6 +1,6 @@
 """`TurnDetector`: turn events from per-frame speech probabilities (no model needed)."""
 
-from support.realtime.vad import TurnDetector
+from support.voice.vad import TurnDetector
 
 
 def feed(detector, probs, *, guarded=False):

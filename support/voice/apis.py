@@ -1,6 +1,6 @@
 """The voice endpoints: POST /api/voice/text, POST /api/voice/process (a turn, or a batch job with
 async=true), GET /api/voice/jobs/<id>. They build on the conversation endpoints
-(support/conversations/apis.py)."""
+(support/conversations/apis.py); the turns run support/voice/rest.py and batch.py."""
 
 from __future__ import annotations
 
@@ -15,11 +15,15 @@ from rest_framework.response import Response
 
 from voxsite.core.api import documented_error, validated
 
+from support.conversations import serializers as s
+from support.conversations.apis import SESSION_NOT_FOUND, ConversationMessageApi, ConversationView, turn_payload
+from support.conversations.models import Conversation
+from support.conversations.services.lifecycle import conversation_create
+from support.speech.audio import AudioError, audio_from_base64
+
 from . import serializers as vs
-from .conversations import serializers as s
-from .conversations.apis import SESSION_NOT_FOUND, ConversationMessageApi, ConversationView, turn_payload
-from .conversations.services.lifecycle import conversation_create
-from .models import Conversation
+from .batch import batch_job_create, batch_job_get_for
+from .rest import reply_audio, voice_turn
 
 
 @extend_schema(
@@ -30,8 +34,6 @@ class VoiceTextApi(ConversationMessageApi):
     """`POST /api/voice/text`: text in, reply text and reply audio out."""
 
     def post(self, request):
-        from .voice import reply_audio
-
         result, token = self.turn(request)
         body = turn_payload(result, token, request)
         if body["message_id"] is None:  # a staff member has taken over: the assistant said nothing
@@ -62,16 +64,12 @@ class VoiceProcessApi(ConversationView):
     parser_classes = [JSONParser, MultiPartParser]
 
     def post(self, request):
-        from .voice import audio_from_base64, voice_turn
-
         data = validated(vs.voice_process_serializer(request.data), request.data)
         if data.get("async"):
             return self.enqueue(data)
         upload = data.get("file")
         if upload is not None:
             if upload.size > settings.AUDIO_MAX_BYTES:
-                from .speech.audio import AudioError
-
                 raise AudioError(f"Audio is {upload.size} bytes; the limit is {settings.AUDIO_MAX_BYTES} bytes (AUDIO_MAX_BYTES).",
                                  code="audio_too_large", status_code=413)
             audio, mime = upload.read(), data.get("mime") or upload.content_type or ""
@@ -94,9 +92,6 @@ class VoiceProcessApi(ConversationView):
 
     def enqueue(self, data) -> Response:
         """async=true: store the recording as a batch job and answer 202 with where to poll."""
-        from .services.batch import batch_job_create
-        from .voice import audio_from_base64
-
         upload = data.get("file")
         if upload is not None:
             audio, mime = upload, data.get("mime") or upload.content_type or ""
@@ -136,7 +131,5 @@ def batch_job_payload(job) -> dict:
 )
 class BatchJobApi(ConversationView):
     def get(self, request, job_id):
-        from .services.batch import batch_job_get_for
-
         job = batch_job_get_for(job_id=job_id, token=self.token(), api_key=self.api_key(), user=request.user)
         return Response(batch_job_payload(job))

@@ -14,7 +14,7 @@ from voxsite.asgi import application
 
 pytestmark = [pytest.mark.redis, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 INJECT = """
 import asyncio, os, sys
@@ -22,7 +22,7 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "voxsite.settings")
 django.setup()
 from channels.layers import get_channel_layer
-from support.consumers import conversation_group
+from support.voice.consumer import conversation_group
 
 async def main():
     layer = get_channel_layer()

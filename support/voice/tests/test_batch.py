@@ -10,12 +10,12 @@ import numpy as np
 import pytest
 from rest_framework.test import APIClient
 
-from support import tasks
+from support.voice import tasks
 from support.models import BatchJob, ModelCall
-from support.services.batch import batch_job_create, batch_job_run
 from support.conversations.services.lifecycle import conversation_create
 from support.tests.fake_speech_servers import FakeGroq
 from support.tests.speech_helpers import sample_samples, sample_wav
+from support.voice.batch import batch_job_create, batch_job_run
 
 pytestmark = pytest.mark.django_db
 
@@ -304,7 +304,7 @@ def test_a_trusted_transcript_says_so(api_client, groq_asr, django_capture_on_co
 
 
 def test_an_unexpected_error_reads_as_job_failed(api_client, groq_asr):
-    from support.tasks import _fail
+    from support.voice.tasks import _fail
 
     job, _ = batch_job_create(audio=JFK_WAV, mime="audio/wav", on_commit=lambda job_id: None)
     _fail(str(job.pk), RuntimeError("disk on fire"))

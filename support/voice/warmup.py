@@ -10,6 +10,11 @@ import time
 import numpy as np
 from django.conf import settings
 
+from support.speech.audio import pcm16_to_float, resample_float
+
+from .factory import providers
+from .vad import StreamingVAD
+
 log = logging.getLogger("voxsite.warmup")
 _started = threading.Event()
 done = threading.Event()
@@ -28,23 +33,17 @@ def load_models() -> None:
 
 def run_models_once() -> None:
     """Run each model once (background): the first call of each pays for allocations and caches."""
-    from support.speech.asr import get_asr
-    from support.speech.audio import pcm16_to_float, resample_float
-    from support.speech.tts import get_tts
-
-    from .vad import StreamingVAD
-
     t0 = time.perf_counter()
     try:
         log.info("voice warm-up 2/4: speech synthesis")
-        pcm = get_tts().synthesize("Hello, how can I help you today?", "en")
+        pcm = providers().tts.synthesize("Hello, how can I help you today?", "en")
         for language, text in (("hi", "नमस्ते"), ("bn", "নমস্কার"), ("mr", "नमस्कार")):
-            get_tts().synthesize(text, language)
+            providers().tts.synthesize(text, language)
         log.info("voice warm-up 3/4: speech recognition (%.1f s)", time.perf_counter() - t0)
         samples = resample_float(pcm16_to_float(pcm), settings.TTS_SAMPLE_RATE, 16000)
-        get_asr().transcribe(samples, language="en")
+        providers().asr.transcribe(samples, language="en")
         if "local" in settings.ASR_PROVIDERS:
-            get_asr().transcribe(samples, language="auto")
+            providers().asr.transcribe(samples, language="auto")
         log.info("voice warm-up 4/4: voice activity detection (%.1f s)", time.perf_counter() - t0)
         StreamingVAD().feed(np.zeros(16000, np.float32))
         log.info("voice warm-up done in %.1f s", time.perf_counter() - t0)

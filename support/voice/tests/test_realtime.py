@@ -12,10 +12,15 @@ from channels.testing import WebsocketCommunicator
 from django.conf import settings
 
 from support.assistant.offline.replies import render
-from support.consumers import conversation_group
 from support.models import Conversation, Message, ModelCall
 from support.speech.audio import float_to_pcm16
 from support.tests.speech_helpers import sample_samples, steady_speech
+from support.voice.consumer import conversation_group
+from support.voice.factory import providers
+from support.voice.processors.audio_input import AudioInput
+from support.voice.processors.end_of_turn import EndOfTurn
+from support.voice.processors.speech_to_text import Heard, SpeechToText
+from support.voice.vad import TurnDetector
 from voxsite.asgi import application
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -138,10 +143,6 @@ def test_a_short_opener_before_a_pause_stays_in_the_utterance(settings):
 
     import soundfile as sf
 
-    from support.realtime.pipeline import AudioInput
-    from support.realtime.vad import TurnDetector
-    from support.speech.asr import get_asr
-
     settings.ASR_PROVIDERS = ["local"]
     recorded, rate = sf.read(Path(__file__).parent / "fixtures" / "opener_pause_en.flac", dtype="int16")
     assert rate == RATE
@@ -149,9 +150,9 @@ def test_a_short_opener_before_a_pause_stays_in_the_utterance(settings):
     audio_in = AudioInput(sample_rate=RATE, detector=TurnDetector())
     ends = []
     for i in range(0, len(pcm), FRAME * 2):
-        ends += [kind for kind, _ in audio_in.push(pcm[i:i + FRAME * 2], guarded=False) if kind == "end_of_turn"]
+        ends += [kind for kind, _ in audio_in.feed(pcm[i:i + FRAME * 2], guarded=False) if kind == "end_of_turn"]
     assert ends == ["end_of_turn"]  # one utterance: the comma's pause is not an end of turn
-    heard = get_asr().transcribe(audio_in.utterance(), language="en").text.lower()
+    heard = providers().asr.transcribe(audio_in.utterance(), language="en").text.lower()
     assert heard.startswith("hi") and "where my order is" in heard
 
 
@@ -160,14 +161,12 @@ def test_a_short_opener_before_a_pause_stays_in_the_utterance(settings):
     ("Hi.", True), ("Okay, so.", True), ("Where is my order?", False), ("Yes.", False), ("1042", False), ("", False),
 ])
 def test_unfinished_sentence_heuristic(text, unfinished):
-    from support.realtime.pipeline import Heard, SpeechToText
-
     async def run():
         stt = SpeechToText(language="en", on_call=lambda call: None)
         future = asyncio.get_running_loop().create_future()
         future.set_result(Heard(text=text, language="en", confidence=0.9, asr_ms=1))
         stt._spec = future
-        return stt.sounds_unfinished()
+        return EndOfTurn(audio=None, stt=stt).speculation_unfinished()
 
     assert asyncio.run(run()) is unfinished
 
@@ -275,20 +274,16 @@ def test_a_barge_in_keeps_the_words_before_it_was_certain(utterance_pcm, setting
     """Said over the assistant, this sentence dips under the barge-in threshold between "I would
     like" and "to speak"; the barge-in is confirmed on "to speak", but the utterance sent to ASR
     starts where the speech did."""
-    from support.realtime.pipeline import AudioInput
-    from support.realtime.vad import TurnDetector
-    from support.speech.asr import get_asr
-
     settings.ASR_PROVIDERS = ["local"]
     pcm = silence(0.5) + utterance_pcm(INTERRUPTION)
     audio_in = AudioInput(sample_rate=RATE, detector=TurnDetector())
     barge_at = None
     for i in range(0, len(pcm), FRAME * 2):
-        for kind, _ in audio_in.push(pcm[i:i + FRAME * 2], guarded=True):
+        for kind, _ in audio_in.feed(pcm[i:i + FRAME * 2], guarded=True):
             if kind == "barge_in":
                 barge_at = i / 2 / RATE
     assert barge_at is not None and barge_at > 0.9  # confirmed well after the speech began (at ~0.55 s)
-    heard = get_asr().transcribe(audio_in.utterance(), language="en").text.lower()
+    heard = providers().asr.transcribe(audio_in.utterance(), language="en").text.lower()
     assert heard.startswith("i would like to speak to a human")
 
 

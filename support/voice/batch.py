@@ -18,6 +18,10 @@ from voxsite.core.models import APIKey
 
 from ..conversations.access import access_allowed
 from ..models import BatchJob, Conversation, ModelCall
+from ..speech.asr import hearing
+from . import services
+from .frames import Transcript, Utterance
+from .pipeline import run_once, transcription_pipeline
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +84,7 @@ def batch_job_create(
         job.save()
         job_id = str(job.pk)
         if on_commit is None:
-            from ..tasks import batch_transcribe
+            from .tasks import batch_transcribe  # the task module imports this one: a cycle at the top
 
             callback = lambda: batch_transcribe.delay(job_id)  # noqa: E731
         else:
@@ -116,7 +120,6 @@ def batch_job_fail(*, job: BatchJob, error: str) -> BatchJob:
 def batch_job_run(*, job: BatchJob) -> BatchJob:
     """Transcribe the job's audio. Audio that cannot be used fails the job for good (no retry);
     other errors propagate so the task retries them. Done and failed jobs are left as they are."""
-    from ..speech.asr import get_asr, hearing
     from ..speech.audio import AudioError, decode
 
     with transaction.atomic():
@@ -141,12 +144,16 @@ def batch_job_run(*, job: BatchJob) -> BatchJob:
     decode_ms = (time.perf_counter() - started) * 1000
 
     calls: list = []
+    language = job.language or "auto"
+    pipeline = transcription_pipeline(language=language, on_call=calls.append,
+                                      judge=lambda transcript: hearing(transcript, session_language=language))
     try:
-        transcript = get_asr().transcribe(samples, language=job.language or "auto", on_call=calls.append)
+        # Judged like a live turn: a transcript that cannot be trusted is not handed out as one.
+        [heard] = [f for f in run_once(pipeline, Utterance(audio=samples, heard_speech=True), eos=time.perf_counter())
+                   if isinstance(f, Transcript)]
     finally:
-        ModelCall.objects.bulk_create([ModelCall(conversation=job.conversation, **c.as_model_call_fields()) for c in calls])
-    # Judged like a live turn: a transcript that cannot be trusted is not handed out as one.
-    outcome = hearing(transcript, session_language=job.language or "auto")
+        services.speech_calls_record(session_id=job.conversation_id, speech_calls=[c.as_model_call_fields() for c in calls])
+    transcript, outcome = heard.asr, heard.hearing
     result = {
         "transcript": outcome.text,
         "trusted": outcome.action == "turn",

@@ -4,7 +4,7 @@ the conversation shapes they build on are in support/conversations/serializers.p
 from django.http import QueryDict
 from rest_framework import serializers
 
-from .conversations.serializers import (
+from support.conversations.serializers import (
     AudioBase64Field, CodedMessageSerializer, ReplyAudioSerializer, TurnOutSerializer, language_field,
 )
 

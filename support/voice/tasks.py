@@ -1,6 +1,6 @@
 """The batch transcription task. Like every task it takes ids, fetches, and calls one service; it is
 idempotent and retried with exponential backoff on transient errors (voxsite.core.retry). The other
-parts keep their tasks beside them (support/conversations/tasks.py, support/desk/tasks.py)."""
+parts keep their tasks beside them too (support/conversations/tasks.py, support/desk/tasks.py)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,13 @@ import logging
 
 from celery import Task, shared_task
 
+from voxsite.core.errors import DomainError
 from voxsite.core.retry import RETRY, TRANSIENT
 
-from .speech.asr import ASRUnavailable
+from support.speech.asr import ASRUnavailable
+
+from .batch import batch_job_fail, batch_job_run
+from .models import BatchJob
 
 log = logging.getLogger(__name__)
 
@@ -25,11 +29,6 @@ class BatchTask(Task):
 
 
 def _fail(job_id, exc: BaseException) -> None:
-    from .models import BatchJob
-    from .services.batch import batch_job_fail
-
-    from voxsite.core.errors import DomainError
-
     job = BatchJob.objects.filter(pk=job_id).first()
     if job is not None:
         # Stored as "code: detail", the shape of every API error.
@@ -41,9 +40,6 @@ def _fail(job_id, exc: BaseException) -> None:
 @shared_task(bind=True, name="support.batch_transcribe", base=BatchTask,
              **{**RETRY, "autoretry_for": (*TRANSIENT, ASRUnavailable)})
 def batch_transcribe(self, job_id: str) -> dict:
-    from .models import BatchJob
-    from .services.batch import batch_job_run
-
     job = BatchJob.objects.filter(pk=job_id).first()
     if job is None:
         return {"job_id": job_id, "skipped": "not_found"}

@@ -1,7 +1,8 @@
 """`WS /api/voice/stream`: the real-time voice protocol (see README "Real-time voice protocol").
 
 Thin on purpose: it authenticates through the middleware's scope, validates each client
-message, enforces per-connection limits, and hands everything else to `VoicePipeline`.
+message, enforces per-connection limits, and hands everything else to the pipeline
+(support/voice/pipeline.py `websocket_pipeline`) as frames.
 """
 
 from __future__ import annotations
@@ -17,8 +18,11 @@ from django.conf import settings
 
 from voxsite.core.errors import DomainError
 
-from .realtime import store
-from .realtime.pipeline import VoicePipeline
+from ..conversations.services.turns import text_validate
+from . import services
+from .frames import AudioIn, StaffSay, TextIn, UserEnd
+from .pipeline import websocket_pipeline
+from .processor import Pipeline
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +56,7 @@ class TokenBucket:
 
 
 class VoiceConsumer(AsyncWebsocketConsumer):
-    pipeline: VoicePipeline | None = None
+    pipeline: Pipeline | None = None
 
     async def connect(self):
         query = {k: v[0] for k, v in parse_qs(self.scope.get("query_string", b"").decode("latin-1")).items()}
@@ -68,7 +72,7 @@ class VoiceConsumer(AsyncWebsocketConsumer):
             await self.close(code=4400)
             return
         try:
-            session = await database_sync_to_async(store.session_open)(
+            session = await database_sync_to_async(services.session_open)(
                 session_id=query.get("session_id") or None, token=self.scope.get("token") or query.get("token", ""),
                 api_key=self.scope.get("api_key"), user=self.scope.get("user"), language=language,
             )
@@ -85,8 +89,8 @@ class VoiceConsumer(AsyncWebsocketConsumer):
         self.violations = 0
         self.audio_bucket = TokenBucket(rate=rate * 2 * settings.VOICE_MAX_AUDIO_SPEED, burst=rate * 2 * AUDIO_BURST_S)
         self.message_bucket = TokenBucket(rate=settings.VOICE_MAX_MESSAGES_PER_S, burst=settings.VOICE_MAX_MESSAGES_PER_S)
-        self.pipeline = VoicePipeline(session_id=self.session_id, language=language, sample_rate=rate, mode=mode,
-                                      send_json=self._send_json, send_bytes=self._send_bytes)
+        self.pipeline = websocket_pipeline(session_id=self.session_id, language=language, sample_rate=rate, mode=mode,
+                                           send_json=self._send_json, send_bytes=self._send_bytes)
         await self.channel_layer.group_add(conversation_group(self.session_id), self.channel_name)
         await self._send_json({
             "type": "session", "session_id": self.session_id, "token": session["token"] or None,
@@ -121,7 +125,7 @@ class VoiceConsumer(AsyncWebsocketConsumer):
             return await self._violation("rate_limited", "Audio is arriving faster than real time allows; slow down.")
         if not data:
             return
-        await self.pipeline.on_audio(data)
+        await self.pipeline.queue(AudioIn(pcm=data))
 
     async def _json(self, text: str):
         if not self.message_bucket.take(1):
@@ -152,24 +156,23 @@ class VoiceConsumer(AsyncWebsocketConsumer):
         if rate:
             self.audio_bucket = TokenBucket(rate=rate * 2 * settings.VOICE_MAX_AUDIO_SPEED, burst=rate * 2 * AUDIO_BURST_S)
         self.pipeline.configure(sample_rate=rate, language=language, mode=mode)
-        await self._send_json({"type": "started", "sample_rate": rate or self.pipeline.input.sample_rate,
-                               "language": self.pipeline.language, "mode": self.pipeline.mode})
+        session = self.pipeline.session
+        await self._send_json({"type": "started", "sample_rate": rate or session.sample_rate,
+                               "language": session.language, "mode": session.mode})
 
     async def _on_end(self, msg):
-        await self.pipeline.on_end()
+        await self.pipeline.queue(UserEnd())
 
     async def _on_text(self, msg):
-        from .conversations.services.turns import text_validate
-
         try:
             text = text_validate(text=msg.get("text"))
         except DomainError as exc:
             return await self._error(exc.code, exc.message)
         language = msg.get("language")
-        await self.pipeline.on_text(text, language if language in LANGUAGES[1:] else None)
+        await self.pipeline.queue(TextIn(text=text, language=language if language in LANGUAGES[1:] else None))
 
     async def _on_interrupt(self, msg):
-        await self.pipeline.interrupt(reason="client")
+        await self.pipeline.interrupt("client")
 
     async def _on_ping(self, msg):
         await self._send_json({"type": "pong", "t": msg.get("t")})
@@ -177,7 +180,8 @@ class VoiceConsumer(AsyncWebsocketConsumer):
     # -- channel layer (staff, other processes) -----------------------------
     async def conversation_say(self, event):
         """Another process (a staff member's takeover) speaks through this socket."""
-        await self.pipeline.speak_staff(event["text"], event.get("language") or self.pipeline._current_reply_language())
+        language = event.get("language") or self.pipeline.session.reply_language()
+        await self.pipeline.queue(StaffSay(text=event["text"], language=language))
 
     async def conversation_event(self, event):
         await self._send_json(event["event"])

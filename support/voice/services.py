@@ -1,6 +1,6 @@
-"""The real-time pipeline's database work, as plain synchronous functions that take and return
-plain data. The consumer/pipeline call them through `database_sync_to_async`; nothing async
-touches the ORM directly."""
+"""The voice paths' database work, as keyword-only synchronous services that take and return plain
+data. The WebSocket pipeline calls them through `database_sync_to_async` (nothing async touches the
+ORM directly); REST voice and batch transcription call them as they are."""
 
 from __future__ import annotations
 
@@ -15,11 +15,16 @@ from django.utils import timezone
 
 from voxsite.core.models import APIKey
 
+from voxsite.core.errors import DomainError
+
 from ..conversations.selectors import conversation_get_for
 from ..conversations.services.lifecycle import conversation_create
 from ..conversations.services.turns import conversation_turn
 from ..models import Conversation, Message, ModelCall
 from ..speech.audio import wav_bytes
+
+MODEL_CALL_FIELDS = frozenset({"stage", "provider", "model", "ok", "error", "latency_ms", "first_byte_ms", "input_size",
+                               "output_size"})
 
 
 def session_open(*, session_id: str | None, token: str, api_key: APIKey | None, user, language: str) -> dict[str, Any]:
@@ -28,8 +33,6 @@ def session_open(*, session_id: str | None, token: str, api_key: APIKey | None, 
         conv = conversation_get_for(session_id=session_id, token=token, api_key=api_key, user=user)
         window = timedelta(seconds=settings.VOICE_RESUME_WINDOW_S)
         if conv.status == Conversation.Status.ENDED or timezone.now() - conv.updated_at > window:
-            from voxsite.core.errors import DomainError
-
             raise DomainError("This conversation can no longer be resumed; start a new one.", code="session_expired",
                               status_code=410)
         return {"session_id": str(conv.pk), "token": "", "language": conv.language, "resumed": True,
@@ -56,47 +59,56 @@ def turn_run(*, session_id: str, text: str, language: str | None, asr_confidence
         "language": result.language,
         "intent": result.intent,
         "status": result.conversation.status,
+        "taken_over": result.taken_over,
+        "brain_ms": result.timings.get("brain_ms"),
     }
 
 
+def _audio_save(message: Message, pcm: bytes, rate: int) -> list[str]:
+    message.audio.save(f"{uuid.uuid4().hex}.wav", ContentFile(wav_bytes(pcm, rate)), save=False)
+    message.audio_mime = "audio/wav"
+    return ["audio", "audio_mime"]
+
+
 @transaction.atomic
-def turn_finish(
-    *, session_id: str, user_message_id: int | None, assistant_message_id: int | None, speech_calls: list[dict],
+def voice_turn_store(
+    *, session_id, user_message_id: int | None, assistant_message_id: int | None, speech_calls: list[dict],
     assistant_timings: dict[str, float], user_pcm: bytes | None = None, user_rate: int = 16000,
     reply_pcm: bytes | None = None, reply_rate: int = 22050, interrupted_text: str | None = None,
-) -> None:
-    """Attach what the voice stages measured and produced to the turn's messages."""
+) -> Message | None:
+    """Attach what the voice stages measured and produced to the turn's messages: the provider calls
+    (ASR ones on the shopper's message, the others on the reply), the audio both ways (when
+    VOICE_STORE_AUDIO), the reply's timings, and what the shopper heard of a reply cut short.
+    Returns the reply message, saved."""
     rows = []
     for call in speech_calls:
-        fields = {k: v for k, v in call.items() if k in {"stage", "provider", "model", "ok", "error", "latency_ms",
-                                                         "first_byte_ms", "input_size", "output_size"}}
+        fields = {k: v for k, v in call.items() if k in MODEL_CALL_FIELDS}
         message_id = user_message_id if fields.get("stage") == "asr" else assistant_message_id
         rows.append(ModelCall(conversation_id=session_id, message_id=message_id, **fields))
     ModelCall.objects.bulk_create(rows)
     if user_message_id and user_pcm and settings.VOICE_STORE_AUDIO:
         msg = Message.objects.get(pk=user_message_id)
-        msg.audio.save(f"{uuid.uuid4().hex}.wav", ContentFile(wav_bytes(user_pcm, user_rate)), save=False)
-        msg.audio_mime = "audio/wav"
-        msg.save(update_fields=["audio", "audio_mime"])
-    if assistant_message_id:
-        msg = Message.objects.get(pk=assistant_message_id)
-        msg.timings = {**(msg.timings or {}), **{k: round(v, 1) for k, v in assistant_timings.items() if v is not None}}
-        fields = ["timings"]
-        if interrupted_text is not None:
-            msg.interrupted = True
-            msg.text = interrupted_text
-            fields += ["interrupted", "text"]
-        if reply_pcm and settings.VOICE_STORE_AUDIO:
-            msg.audio.save(f"{uuid.uuid4().hex}.wav", ContentFile(wav_bytes(reply_pcm, reply_rate)), save=False)
-            msg.audio_mime = "audio/wav"
-            fields += ["audio", "audio_mime"]
-        msg.save(update_fields=fields)
+        msg.save(update_fields=_audio_save(msg, user_pcm, user_rate))
+    if not assistant_message_id:
+        return None
+    msg = Message.objects.get(pk=assistant_message_id)
+    msg.timings = {**(msg.timings or {}), **{k: round(v, 1) for k, v in assistant_timings.items() if v is not None}}
+    fields = ["timings"]
+    if interrupted_text is not None:
+        msg.interrupted = True
+        msg.text = interrupted_text
+        fields += ["interrupted", "text"]
+    if reply_pcm and settings.VOICE_STORE_AUDIO:
+        fields += _audio_save(msg, reply_pcm, reply_rate)
+    msg.save(update_fields=fields)
+    return msg
 
 
-def speech_calls_record(*, session_id: str, speech_calls: list[dict]) -> None:
-    """ASR/TTS calls of a turn that never reached the brain (silence, a re-prompt)."""
-    turn_finish(session_id=session_id, user_message_id=None, assistant_message_id=None, speech_calls=speech_calls,
-                assistant_timings={})
+def speech_calls_record(*, session_id, speech_calls: list[dict]) -> None:
+    """ASR/TTS calls that belong to no stored message (silence, a re-prompt, audio that could not
+    be decoded, a batch job)."""
+    voice_turn_store(session_id=session_id, user_message_id=None, assistant_message_id=None, speech_calls=speech_calls,
+                     assistant_timings={})
 
 
 def staff_message_store(*, session_id: str, text: str, author: str) -> int:

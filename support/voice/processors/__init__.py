@@ -1,0 +1,1 @@
+"""The stages of the voice pipelines (composed in support/voice/pipeline.py)."""

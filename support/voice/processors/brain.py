@@ -1,0 +1,134 @@
+"""The brain: a trusted transcript (or a typed message) becomes a turn of the conversation, run in
+a worker thread (tools use the ORM); its events come back as frames while it works, so the first
+clause can be spoken before the reply is complete. An untrusted transcript gets a re-prompt."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
+
+from support.assistant.brain import Intent, Spoken, TextDelta
+from support.assistant.offline.replies import render
+from support.speech.audio import float_to_pcm16
+
+from .. import services
+from ..frames import (
+    BrainEvent, Clause, Frame, ReplyDone, ReplyLanguage, ReplyReset, ReplyStarted, ReplyText, SpeechUnavailable, TextIn,
+    ToolUsed, Transcript,
+)
+from ..processor import Processor, Turn
+
+
+def brain_frame(event: dict[str, Any]) -> Frame | None:
+    """A turn's event (support.conversations.services.turns.conversation_turn's on_event) as a typed frame."""
+    kind = event["type"]
+    if kind == "reply_delta":
+        return BrainEvent(TextDelta(text=event["text"]))
+    if kind == "spoken":
+        return BrainEvent(Spoken(text=event["text"]))
+    if kind == "intent":
+        return BrainEvent(Intent(name=event["name"]))
+    if kind == "tool_call":
+        return ToolUsed(name=event["name"], arguments=event["arguments"], ok=event["ok"], code=event.get("code", ""))
+    if kind == "language":
+        return ReplyLanguage(language=event["language"])
+    if kind == "reply_reset":
+        return ReplyReset(reason=event["reason"], from_brain=event.get("from"))
+    return None
+
+
+_DONE = object()
+
+
+class Brain(Processor):
+    def __init__(self, *, in_caller_thread: bool = False):
+        """`in_caller_thread`: run the turn in the thread of the synchronous caller that started the
+        pipeline (REST: its request's database connection and transaction) instead of a worker."""
+        self.in_caller_thread = in_caller_thread
+
+    def _hop(self, func):
+        """The one place the brain's thread is entered."""
+        if self.in_caller_thread:
+            return sync_to_async(func, thread_sensitive=True)
+        return database_sync_to_async(func, thread_sensitive=False)
+
+    async def process(self, frame: Frame) -> None:
+        if isinstance(frame, Transcript):
+            await self.push(frame)
+            if frame.hearing.action != "turn":
+                await self._reprompt(frame)
+                return
+            user_pcm = float_to_pcm16(frame.audio) if frame.audio is not None else None
+            await self._turn(text=frame.text, language=frame.hearing.language, confidence=frame.confidence,
+                             user_pcm=user_pcm)
+        elif isinstance(frame, TextIn):
+            pipeline = self.pipeline
+            await pipeline.interrupt("text")
+            pipeline.start_turn(self._turn(text=frame.text, language=frame.language, confidence=None, user_pcm=None),
+                                eos=time.perf_counter())
+        else:
+            await self.push(frame)
+
+    async def _reprompt(self, frame: Transcript) -> None:
+        outcome = frame.hearing
+        key, language = outcome.reply_key, outcome.language
+        text = render(key, language)
+        await self.push(ReplyStarted(language=language))
+        if key == "speech_unavailable":
+            await self.push(SpeechUnavailable(language=language, reason=outcome.reason))
+        await self.push(ReplyText(text=text))
+        await self.push(Clause(text=text, language=language))
+        await self.push(ReplyDone(text=text, language=language, reprompt=key))
+
+    async def _turn(self, *, text: str, language: str | None, confidence: float | None, user_pcm: bytes | None) -> None:
+        turn = self.pipeline.turn
+        loop = asyncio.get_running_loop()
+        events: asyncio.Queue = asyncio.Queue()
+
+        def on_event(event: dict) -> None:  # called from the brain's worker thread
+            loop.call_soon_threadsafe(events.put_nowait, event)
+
+        metrics = turn.metrics()
+        user_timings = {k: metrics[k] for k in ("asr_ms", "eos_to_transcript_ms") if metrics[k] is not None}
+        # The brain's thread stores the turn even if the reply is cut.
+        brain = asyncio.ensure_future(self._hop(services.turn_run)(
+            session_id=self.pipeline.session.session_id, text=text, language=language, asr_confidence=confidence,
+            user_timings=user_timings, on_event=on_event))
+        brain.add_done_callback(lambda f: loop.call_soon_threadsafe(events.put_nowait, _DONE))
+        await self.push(ReplyStarted(language=language))
+        spoken: str | None = None  # the brain's version for the ear, when it gives one
+        try:
+            while (event := await events.get()) is not _DONE:
+                frame = brain_frame(event)
+                if isinstance(frame, BrainEvent) and turn.first_token is None:
+                    if isinstance(frame.event, (TextDelta, Spoken)):
+                        turn.first_token = time.perf_counter()
+                if isinstance(frame, BrainEvent) and isinstance(frame.event, Spoken):
+                    spoken = frame.event.text
+                elif isinstance(frame, ReplyReset):
+                    spoken = None
+                if frame is not None:
+                    await self.push(frame)
+            result = brain.result()
+            await self.push(ReplyDone(text=result["reply"], language=result["language"], result=result, spoken=spoken,
+                                      user_pcm=user_pcm))
+        except asyncio.CancelledError:
+            if not turn.stored:
+                # The brain's thread finishes on its own and stores the turn; then what was heard is kept.
+                self.pipeline.spawn(self._store_cut(brain, turn), scope="record")
+            raise
+
+    async def _store_cut(self, brain: asyncio.Future, turn: Turn) -> None:
+        try:
+            result = await brain
+        except Exception:
+            return
+        await database_sync_to_async(services.voice_turn_store)(
+            session_id=self.pipeline.session.session_id, user_message_id=result["user_message_id"],
+            assistant_message_id=result["assistant_message_id"], speech_calls=turn.speech_calls,
+            assistant_timings={}, interrupted_text=turn.interrupted_text or "",
+        )

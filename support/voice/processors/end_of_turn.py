@@ -1,0 +1,123 @@
+"""End of turn: the VAD heard enough silence (or the client sent `end`); is the shopper done? A
+turn that sounds unfinished ("Hi, I want to know,") waits a little longer for more."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from django.conf import settings
+
+from ..frames import Frame, Silence, SpeechStarted, SpeechStopped, UserEnd, Utterance
+from ..processor import Processor
+from .audio_input import AudioInput
+from .speech_to_text import SpeechToText
+
+MIN_UTTERANCE_SAMPLES = 1600  # 0.1 s at 16 kHz
+
+# Words after which a sentence cannot end (en/hi/bn/mr): a pause after them is a breath.
+CONTINUATIONS = frozenset("and or but because so the a my to of with for और या लेकिन क्योंकि तो मेरा मेरी और আর বা কিন্তু কারণ আমার आणि किंवा पण कारण माझा माझी".split())
+
+
+OPENERS = frozenset("hi hello hey okay ok so um uh well yeah namaste नमस्ते हेलो हाय अच्छा हां নমস্কার হ্যালো আচ্ছা नमस्कार हॅलो".split())
+
+
+def sounds_unfinished(text: str) -> bool:
+    """Whether a transcript stops mid-sentence: a trailing comma, a word that needs a continuation,
+    or only an opener ("Hi." / "Okay, so." on their own are how a request starts, not the request)."""
+    text = text.strip().lower()
+    if not text:
+        return False
+    if text[-1] in ",;:-–—":
+        return True
+    words = [w.strip(".,!?।") for w in text.split()]
+    if words and all(w in OPENERS for w in words):
+        return True
+    return bool(words) and words[-1] in CONTINUATIONS
+
+
+class EndOfTurn(Processor):
+    """Turns the VAD's silence and the client's `end` into the end of the shopper's turn: the
+    utterance is taken from the audio input and handed to speech to text as a new turn."""
+
+    def __init__(self, *, audio: AudioInput, stt: SpeechToText):
+        self.audio, self.stt = audio, stt
+        self._deferred: asyncio.Task | None = None  # the end-of-turn decision under way
+
+    async def process(self, frame: Frame) -> None:
+        if isinstance(frame, SpeechStarted):
+            if self._deferred is not None:
+                # The shopper went on after a pause that sounded unfinished: same utterance.
+                self._deferred.cancel()
+                self._deferred = None
+                return
+            await self.push(frame)
+        elif isinstance(frame, Silence):
+            self._deferred = self.pipeline.spawn(self._decide(frame.eos), scope="session")
+        elif isinstance(frame, UserEnd):
+            await self._client_end()
+        else:
+            await self.push(frame)
+
+    def speculation_unfinished(self) -> bool:
+        spec = self.stt.pending
+        if spec is None or not spec.done() or spec.cancelled() or spec.exception() is not None:
+            return False
+        return sounds_unfinished(spec.result().text)
+
+    async def _decide(self, eos: float) -> None:
+        """The silence is long enough; is the sentence finished? "Hi, I want to know where my order
+        is." must not end at the comma: when the speculative transcript stops mid-sentence (or is
+        only "Hi."), wait up to VOICE_EOT_UNFINISHED_MS for more. The turn would await that
+        transcript anyway, so waiting for it here costs nothing."""
+        extra = (settings.VOICE_EOT_UNFINISHED_MS - settings.VOICE_EOT_SILENCE_MS) / 1000
+        started = time.perf_counter()
+        spec = self.stt.pending
+        if extra > 0 and spec is not None and not spec.done():
+            try:
+                await asyncio.wait_for(asyncio.shield(spec), timeout=extra)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # a slow or failed speculation decides nothing
+                pass
+        if extra > 0 and self.speculation_unfinished():
+            remaining = extra - (time.perf_counter() - started)
+            if remaining > 0:
+                await asyncio.sleep(remaining)
+        await self._end(eos)
+
+    async def _client_end(self) -> None:
+        """The client's `end`: close the utterance still open, if there is one; otherwise nothing.
+
+        Push-to-talk: everything sent since the last turn is the utterance (the button was held),
+        and the clock starts now. Hands-free: only speech the VAD heard and has not yet handed to a
+        turn is open; when the VAD already closed it (the first prototype's client sends `end`
+        after its audio whatever the mode), `end` must neither start a second, empty turn nor
+        cancel the answer under way."""
+        if self._deferred is not None:
+            # The VAD heard the silence and is deciding whether the sentence is finished: the
+            # client says it is. The clock started at the last voiced frame.
+            self._deferred.cancel()
+            await self._end(self.audio.last_voiced_at or time.perf_counter())
+            return
+        has_utterance = self.audio.samples > 0 if self.pipeline.session.mode == "ptt" else self.audio.heard_speech()
+        if not has_utterance:
+            return
+        await self._start_turn(eos=time.perf_counter())
+
+    async def _end(self, eos: float) -> None:
+        self._deferred = None
+        await self.push(SpeechStopped(eos=eos))
+        await self._start_turn(eos=eos)
+
+    async def _start_turn(self, *, eos: float) -> None:
+        pipeline = self.pipeline
+        if pipeline.busy:
+            # A new utterance while the previous turn is still working (a push-to-talk shopper who
+            # talks again): the newer words win; one turn at a time, in order.
+            await pipeline.interrupt("speech")
+        reuse = not self.audio.voiced_since_snapshot
+        audio, heard_speech = self.audio.take_utterance()
+        # Under 0.1 s is a click, not words: nothing to transcribe (the turn re-prompts).
+        speech = heard_speech and len(audio) >= MIN_UTTERANCE_SAMPLES
+        pipeline.start_turn(self.push(Utterance(audio=audio, heard_speech=speech, reuse=reuse)), eos=eos)

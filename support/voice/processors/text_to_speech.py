@@ -1,0 +1,128 @@
+"""Text to speech: each clause synthesised and sent as soon as it is ready, while the brain goes on;
+the playback clock says which part of the reply the shopper has heard when they cut it short."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any, Callable
+
+from django.conf import settings
+
+from ..factory import providers
+from ..frames import (
+    AudioOut, AudioStarted, Clause, End, Frame, Interruption, ReplyDone, ReplyStarted, StaffMessage, StaffSay,
+)
+from ..processor import Processor
+
+# The assistant counts as speaking until this long after its audio should have finished playing.
+PLAYBACK_GUARD_S = 0.25
+
+
+class TextToSpeech(Processor):
+    def __init__(self, *, on_call: Callable[[Any], None] | None = None, whole_reply: bool = False):
+        """`whole_reply`: speak the finished reply in one piece (its version for the ear when the
+        brain gave one) instead of clause by clause as it streams: a caller that answers once
+        (REST) has no one to play the first clause to early."""
+        self._on_call = on_call
+        self.whole_reply = whole_reply
+        self.rate = settings.TTS_SAMPLE_RATE
+        self._queue: asyncio.Queue | None = None
+        self._speaker: asyncio.Task | None = None
+        self.reset()
+
+    def on_call(self, call) -> None:
+        if self._on_call is not None:
+            self._on_call(call)
+        else:
+            self.pipeline.record_call(call)
+
+    # -- playback clock ----------------------------------------------------------------------------
+    def reset(self) -> None:
+        self.first_audio_at: float | None = None
+        self.audio_seconds = 0.0
+        self.spoken: list[tuple[float, str]] = []  # (start offset in playback seconds, clause text)
+        self.pcm: list[bytes] = []
+        self.failed: set[str] = set()  # a provider that failed once is skipped for the rest of the reply
+
+    def speaking(self, now: float) -> bool:
+        return self.first_audio_at is not None and now < self.first_audio_at + self.audio_seconds + PLAYBACK_GUARD_S
+
+    def heard_text(self, now: float) -> str:
+        """The clauses whose playback had started by `now`."""
+        if self.first_audio_at is None:
+            return ""
+        played = now - self.first_audio_at
+        return " ".join(text for start, text in self.spoken if start <= played).strip()
+
+    def spoken_text(self) -> str:
+        return " ".join(clause for _, clause in self.spoken)
+
+    def interrupted(self, frame: Interruption) -> None:
+        frame.heard = self.heard_text(frame.at)
+        # The client drops what it has queued: nothing is playing any more.
+        self.first_audio_at = None
+        self.audio_seconds = 0.0
+
+    # -- frames --------------------------------------------------------------------------------------
+    async def process(self, frame: Frame) -> None:
+        if self.whole_reply and isinstance(frame, (ReplyStarted, Clause, ReplyDone)):
+            await self._whole(frame)
+        elif isinstance(frame, ReplyStarted):
+            self.reset()
+            self._queue = asyncio.Queue()
+            self._speaker = self.pipeline.spawn(self._speak_from(self._queue), scope="turn")
+            await self.push(frame)
+        elif isinstance(frame, Clause):
+            self._queue.put_nowait(frame)
+        elif isinstance(frame, ReplyDone):
+            self._queue.put_nowait(None)
+            await self._speaker
+            self.pipeline.turn.first_audio = self.first_audio_at
+            frame.reply_pcm, frame.reply_rate = b"".join(self.pcm), self.rate
+            await self.push(frame)
+        elif isinstance(frame, StaffSay):
+            await self._staff(frame)
+        else:
+            await self.push(frame)
+
+    async def _whole(self, frame: Frame) -> None:
+        if isinstance(frame, ReplyStarted):
+            self.reset()
+        elif isinstance(frame, ReplyDone):
+            text = frame.spoken or frame.text
+            if text:
+                t0 = time.perf_counter()
+                chunks = [pcm async for pcm in providers().tts.stream(text, frame.language, on_call=self.on_call)]
+                frame.tts_ms = (time.perf_counter() - t0) * 1000
+                frame.reply_pcm, frame.reply_rate = b"".join(chunks), self.rate
+        if not isinstance(frame, Clause):
+            await self.push(frame)
+
+    async def _speak_from(self, queue: asyncio.Queue) -> None:
+        while (clause := await queue.get()) is not None:
+            await self.say(clause.text, clause.language)
+
+    async def say(self, text: str, language: str) -> None:
+        """The one place speech is synthesised (the chain runs its engines in their own threads)."""
+        pcm = await providers().tts.synthesize_clause(text, language, on_call=self.on_call, failed=self.failed)
+        if not pcm:
+            return
+        if self.first_audio_at is None:
+            self.first_audio_at = time.perf_counter()
+            await self.push(AudioStarted(sample_rate=self.rate))
+        self.spoken.append((self.audio_seconds, text))
+        await self.push(AudioOut(pcm=pcm))
+        self.pcm.append(pcm)
+        self.audio_seconds += len(pcm) / 2 / self.rate
+
+    async def _staff(self, frame: StaffSay) -> None:
+        """Staff takeover: a typed staff reply is spoken to the shopper as its own turn."""
+        pipeline = self.pipeline
+        if pipeline.busy:
+            await pipeline.interrupt("staff")
+        pipeline.new_turn(eos=time.perf_counter())
+        self.reset()
+        await self.push(StaffMessage(text=frame.text))
+        await self.say(frame.text, frame.language)
+        await self.push(End(turn=pipeline.turn.number))

@@ -1,0 +1,137 @@
+"""The WebSocket list of processors (support/voice/pipeline.py) with a CollectingOutput after its
+WebSocketOutput: which frames come down it, in which order, and what the client is sent."""
+
+import asyncio
+import json
+import time
+
+import pytest
+from asgiref.sync import sync_to_async
+
+from support.assistant.brain import TextDelta
+from support.models import Message
+from support.tests.speech_helpers import steady_speech
+from support.voice import services
+from support.voice.frames import (
+    AudioIn, AudioOut, AudioStarted, BrainEvent, Clause, End, Interruption, Metrics, ReplyDone, ReplyLanguage,
+    ReplyStarted, SpeechStarted, TextIn, Transcript, UserEnd,
+)
+from support.voice.pipeline import websocket_processors
+from support.voice.processor import Pipeline, Session
+from support.voice.processors.outputs import CollectingOutput
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+
+RATE = 16000
+
+
+@pytest.fixture(autouse=True)
+def shop_data(db):
+    from catalog.tests.factories import PolicyFactory
+
+    PolicyFactory(kind="shipping", title="Shipping", return_window_days=None,
+                  text="Orders ship within two days. Delivery takes three to five days across India.")
+
+
+class Client:
+    def __init__(self):
+        self.events, self.audio = [], b""
+
+    async def send_json(self, event):
+        self.events.append(json.loads(json.dumps(event, default=str)))
+
+    async def send_bytes(self, data):
+        self.audio += data
+
+    def types(self):
+        return [e["type"] for e in self.events]
+
+
+async def open_pipeline(mode="ptt"):
+    session = await sync_to_async(services.session_open)(session_id=None, token="", api_key=None, user=None,
+                                                         language="en")
+    client, tap = Client(), CollectingOutput()
+    processors = websocket_processors(send_json=client.send_json, send_bytes=client.send_bytes, sample_rate=RATE)
+    pipeline = Pipeline([*processors, tap], session=Session(session_id=session["session_id"], language="en", mode=mode,
+                                                            sample_rate=RATE))
+    return pipeline, client, tap
+
+
+def kinds(tap, *types):
+    return [type(f).__name__ for f in tap.frames if isinstance(f, types)]
+
+
+async def test_a_typed_turn_comes_down_the_list_as_typed_frames():
+    pipeline, client, tap = await open_pipeline()
+    await pipeline.queue(TextIn(text="What is your shipping policy?"))
+    await pipeline.turn_task
+    frames = tap.frames
+    assert isinstance(frames[0], ReplyStarted) and isinstance(frames[-1], End) and frames[-1].turn == 1
+    assert not tap.of(Clause)  # spoken by TextToSpeech, not passed on
+    assert tap.of(ReplyLanguage)[0].language == "en"
+    assert any(isinstance(f.event, TextDelta) for f in tap.of(BrainEvent))
+    order = kinds(tap, AudioStarted, AudioOut, ReplyDone, Metrics, End)
+    assert order[0] == "AudioStarted" and order[-3:] == ["ReplyDone", "Metrics", "End"]
+    assert set(order[1:-3]) == {"AudioOut"}
+    done = tap.of(ReplyDone)[0]
+    assert done.reply_pcm and len(done.reply_pcm) == len(client.audio)  # every byte sent is stored
+    assert "ship" in done.text.lower() and done.result["assistant_message_id"]
+    # What the client was sent, in the protocol's order.
+    types = client.types()
+    # (the first audio may come before the text when the brain gives a version for the ear first)
+    assert max(types.index("reply_delta"), types.index("audio_start")) < types.index("reply") < types.index("metrics") \
+        < types.index("end") == len(types) - 1
+    assert all(e["turn"] == 1 for e in client.events)
+    metrics = tap.of(Metrics)[0].values
+    assert metrics["eos_to_first_audio_ms"] > 0 and metrics["eos_to_first_token_ms"] > 0
+    reply = await sync_to_async(Message.objects.get)(pk=done.result["assistant_message_id"])
+    assert reply.audio and "eos_to_first_audio_ms" in reply.timings
+    await pipeline.close()
+
+
+async def test_an_audio_frame_reaches_the_first_reply_byte_through_every_stage():
+    pipeline, client, tap = await open_pipeline()
+    pcm = b"\x00\x00" * (RATE // 4) + steady_speech("Where is my order?", RATE) + b"\x00\x00" * (RATE // 4)
+    for i in range(0, len(pcm), 640):
+        await pipeline.queue(AudioIn(pcm=pcm[i:i + 640]))
+    await pipeline.queue(UserEnd())
+    await pipeline.turn_task
+    names = kinds(tap, SpeechStarted, Transcript, ReplyStarted, AudioStarted, AudioOut, ReplyDone, End)
+    assert names[:4] == ["SpeechStarted", "Transcript", "ReplyStarted", "AudioStarted"] and names[-1] == "End"
+    transcript = tap.of(Transcript)[0]
+    assert "order" in transcript.text.lower() and transcript.hearing.action == "turn" and transcript.audio is not None
+    assert tap.of(ReplyDone)[0].user_pcm  # the shopper's audio is stored with the turn
+    assert client.types()[0] == "vad" and "transcript" in client.types() and client.audio
+    await pipeline.close()
+
+
+async def test_cutting_a_reply_that_is_still_playing_stores_what_was_heard():
+    pipeline, client, tap = await open_pipeline()
+    await pipeline.queue(TextIn(text="What is your shipping policy?"))
+    await pipeline.turn_task
+    assert pipeline.active(time.perf_counter())  # its audio is still playing at the client
+    await pipeline.interrupt("client")
+    [cut] = tap.of(Interruption)
+    assert not cut.turn_cancelled and cut.heard
+    assert client.events[-1] == {"type": "barge_in", "reason": "client", "turn": 1, "heard": cut.heard}
+    reply = await sync_to_async(Message.objects.get)(pk=tap.of(ReplyDone)[0].result["assistant_message_id"])
+    assert reply.interrupted and reply.text == cut.heard
+    await pipeline.close()
+
+
+async def test_a_disconnect_cancels_the_turn_and_the_brains_turn_is_still_stored():
+    pipeline, client, tap = await open_pipeline()
+    await pipeline.queue(TextIn(text="What is your shipping policy?"))
+    turn = pipeline.turn_task
+    while not tap.of(ReplyStarted):  # the brain's thread is at work
+        await asyncio.sleep(0)
+    running = pipeline.tasks()
+    await pipeline.close()
+    await asyncio.gather(*running, return_exceptions=True)
+    await asyncio.sleep(0)
+    assert turn.cancelled()
+    assert pipeline.tasks() == pipeline.tasks("record") != []  # the brain's turn, stored when its thread ends
+    await pipeline.drain()
+    assert not tap.of(End)  # the turn never finished for the client
+    [reply] = await sync_to_async(list)(Message.objects.filter(role=Message.Role.ASSISTANT))
+    assert reply.interrupted and reply.text == ""  # nothing of it was heard
