@@ -30,6 +30,7 @@ EXCEPTIONS = {
     ("support.services.summary", "voxsite.concurrency"): "CPU slots (blocking()); issue 14 item 5",
     ("support.speech.asr.chain", "voxsite.concurrency"): "CPU slots (blocking()); issue 14 item 5",
     ("support.speech.tts.chain", "voxsite.concurrency"): "CPU slots (blocking()); issue 14 item 5",
+    ("support.voice.pipeline", "voxsite.concurrency"): "CPU slots (blocking()) while REST/batch wait on a pipeline; issue 14 item 5",
     ("support.staff.live", "voxsite.asgi_http"): "the HTTP server's event loop, for live events; issue 14 item 5",
     ("support.evals.shop", "voxsite.demo.plan"): "the evaluation harness seeds a fresh shop; moves out in issue 14 item 2",
     ("support.evals.shop", "voxsite.demo.seed"): "the evaluation harness seeds a fresh shop; moves out in issue 14 item 2",
