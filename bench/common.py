@@ -227,7 +227,8 @@ class Server:
                 if pid == getattr(self.proc, "pid", None):
                     return None
                 continue
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            # utime + stime, and cutime + cstime: helpers it ran and reaped (espeak-ng, festival).
+            total += sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
         return total if self.proc is not None else None
 
     def log_tail(self, chars: int = 4000) -> str:

@@ -351,8 +351,10 @@ SUMMARY_LLM_TIMEOUT = env.float("SUMMARY_LLM_TIMEOUT", default=20.0)
 # Batch transcription (POST /api/voice/process with async=true): longest and largest audio.
 BATCH_AUDIO_MAX_SECONDS = env.float("BATCH_AUDIO_MAX_SECONDS", default=1800.0)
 BATCH_AUDIO_MAX_BYTES = env.int("BATCH_AUDIO_MAX_BYTES", default=100 * 1024 * 1024)
-# Audio of short clauses (<= TTS_CACHE_MAX_CHARS characters) is kept in memory per process.
-TTS_CACHE_SIZE = env.int("TTS_CACHE_SIZE", default=512)
+# Audio of short clauses (<= TTS_CACHE_MAX_CHARS characters) of local voices is kept in memory per
+# process, least recently used out beyond TTS_CACHE_MAX_BYTES of PCM (0: no cache). 32 MiB holds
+# about 200 clauses of 3-4 s at 22050 Hz (support/speech/tts/cache.py).
+TTS_CACHE_MAX_BYTES = env.int("TTS_CACHE_MAX_BYTES", default=32 * 1024 * 1024)
 TTS_CACHE_MAX_CHARS = env.int("TTS_CACHE_MAX_CHARS", default=60)
 # Channel layer reads on Redis: channels-redis blocks up to 5 s (BZPOPMIN) waiting for a message,
 # and redis-py 8 gives every read a 5 s socket timeout by default, so an idle WebSocket consumer

@@ -18,8 +18,9 @@ from bench import common
 from bench.bench_indic_voice import judge
 from bench.bench_speech import shop_sentences
 from bench.bench_text import Client
-from bench.bench_voice import VoiceSession, transcript_matches
+from bench.voice_client import VoiceSession, transcript_matches
 from bench.utterances import FRAME_SAMPLES, Utterance, last_voiced_frame
+from bench.voice_soak import Sample, windows
 from support.speech.evaluation import Clip
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -179,6 +180,22 @@ def test_voice_session_flags_wrong_transcripts_and_lost_turns():
     assert result.turns[1].latency_ms is None
 
 
+def test_soak_windows_cut_turns_by_end_of_speech_with_a_total_row():
+    t0 = 1000.0
+    turn = lambda at, ms, status="ok": {"eos_at": t0 + at, "latency_ms": ms, "status": status}  # noqa: E731
+    turns = [turn(1, 100.0), turn(4, 300.0), turn(6, 200.0), turn(11, None, "lost"), turn(12.5, 400.0)]
+    samples = [Sample(t0 + s, (100 + s) * 2**20, 0.5 * s, 1.0 + s / 10) for s in (0, 2.5, 5, 7.5, 10, 12)]
+    samples.append(Sample(t0 + 13, 130 * 2**20, 6.5, 2.0))  # after the end: the last window's
+    rows = windows(turns, samples, t0=t0, end=t0 + 12, window_s=5)
+    assert [r["window"] for r in rows] == ["0-5 s", "5-10 s", "10-12 s", "total"]
+    assert [r["turns"] for r in rows] == [2, 1, 2, 5]  # the turn in flight at the end counts in the last
+    assert [r["lost"] for r in rows] == [0, 0, 1, 1]
+    assert rows[0]["p50"] == 200.0 and rows[-1]["p50"] == 250.0
+    assert [r["rss_mb"] for r in rows] == [105.0, 110.0, 130.0, 130.0]  # each window's peak
+    assert [r["cpu_s_per_turn"] for r in rows] == [1.25, 2.5, 0.75, 1.3]
+    assert rows[-1]["load1"] == pytest.approx(2.2)  # the peak
+
+
 # ---------------------------------------------------------------------------
 # Tiny real runs (a real Daphne server, real models)
 
@@ -219,6 +236,22 @@ def test_voice_bench_quick_run(tmp_path):
         for turn in r["turns"]:
             assert turn["status"] == "ok" and turn["transcript"], turn
             assert turn["metrics"]["eos_to_first_audio_ms"] is not None
+
+
+@pytest.mark.slow
+@pytest.mark.embedded_server
+def test_voice_bench_soak_run(tmp_path):
+    out = tmp_path / "soak.json"
+    done = _run("bench_voice.py", "--soak", "0.2", "--window-s", "5", "--sessions", "2", "--utterances", "4",
+                "--sqlite-immediate", "--json", str(out), timeout=580)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "| 0-5 s " in done.stdout and "| total " in done.stdout
+    data = json.loads(out.read_text())
+    assert [w["window"] for w in data["windows"]] == ["0-5 s", "5-10 s", "10-12 s"]
+    total = data["total"]
+    assert total["turns"] >= 2 and total["lost"] == 0 and total["out_of_order"] == 0, total
+    assert total["turns"] == sum(w["turns"] for w in data["windows"])
+    assert all(w["rss_mb"] > 50 for w in data["windows"])  # a Django server with its models, measured
 
 
 def test_round_trip_speaks_twenty_real_replies_per_language_with_nothing_left_unfilled():

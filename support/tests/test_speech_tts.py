@@ -275,21 +275,3 @@ async def test_clause_api_skips_a_failed_provider_for_the_rest_of_the_reply(sett
     assert first and second and failed == {"edge"}
     assert fake.connections == 1
     assert [(c.provider, c.ok) for c in calls] == [("edge", False), ("espeak", True), ("espeak", True)]
-
-
-def test_short_clauses_are_cached_per_provider(settings):
-    """A repeated short clause is served from memory, byte for byte, and still reported."""
-    import asyncio
-
-    settings.TTS_PROVIDERS_HI = ["espeak"]
-    chain = providers().tts
-    calls = []
-    first = asyncio.run(chain.synthesize_clause("नमस्ते, स्वागत है", "hi", on_call=calls.append))
-    again = asyncio.run(chain.synthesize_clause("नमस्ते, स्वागत है", "hi", on_call=calls.append))
-    assert first == again and len(first) > 0
-    assert [c.provider for c in calls] == ["espeak", "espeak"]
-    assert calls[1].latency_ms == 0.0
-    before = len(chain._cache)
-    long_text = "यह एक लंबा वाक्य है जो कैश में नहीं रखा जाएगा क्योंकि यह साठ अक्षरों से अधिक लंबा है और बहुत लंबा है"
-    asyncio.run(chain.synthesize_clause(long_text, "hi"))
-    assert len(chain._cache) == before  # long clauses are not kept

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import AsyncIterator
 
@@ -24,14 +23,13 @@ from ..chunker import ClauseChunker
 from ..records import OnCall, SpeechCall, report
 from ..speak import normalise
 from .base import TTSEngine, TTSUnavailable
+from .cache import ClauseCache
 from .edge import EdgeTTS
 from .espeak import EspeakTTS
 from .festival import FestivalTTS
 from .piper import PiperTTS
 
 ENGINES = {"piper": PiperTTS, "festival": FestivalTTS, "espeak": EspeakTTS, "edge": EdgeTTS}
-# Local voices are deterministic: the same clause always gives the same audio, so it can be kept.
-CACHEABLE = frozenset({"piper", "festival", "espeak"})
 LANGUAGES = ("en", "hi", "bn", "mr")
 
 
@@ -71,36 +69,19 @@ class _Reply:
 class TTSChain:
     def __init__(self, providers: dict[str, list[TTSEngine]]):
         self.providers = providers
-        self._cache: OrderedDict[tuple[str, str, str], bytes] = OrderedDict()
-        self._cache_lock = threading.Lock()
+        self.cache = ClauseCache()
 
     def engines_for(self, language: str) -> list[TTSEngine]:
         return self.providers.get(language) or self.providers.get("en") or []
-
-    def _remember(self, provider: str, language: str, text: str, pcm: bytes) -> None:
-        # Short clauses repeat a lot ("Sure,", "Sorry,", re-prompts, "Please tell me your order
-        # number."): keep their audio so the first words of a reply cost nothing the next time.
-        if provider not in CACHEABLE or len(text) > settings.TTS_CACHE_MAX_CHARS or settings.TTS_CACHE_SIZE <= 0:
-            return
-        with self._cache_lock:
-            self._cache[(provider, language, text)] = pcm
-            self._cache.move_to_end((provider, language, text))
-            while len(self._cache) > settings.TTS_CACHE_SIZE:
-                self._cache.popitem(last=False)
-
-    def _cached(self, provider: str, language: str, text: str) -> bytes | None:
-        with self._cache_lock:
-            pcm = self._cache.get((provider, language, text))
-            if pcm is not None:
-                self._cache.move_to_end((provider, language, text))
-            return pcm
 
     async def _clause(self, text: str, reply: _Reply) -> bytes:
         errors = []
         for engine in self.engines_for(reply.language):
             if engine.name in reply.failed:
                 continue
-            pcm = self._cached(engine.name, reply.language, text)
+            key = self.cache.key(provider=engine.name, voice=engine.model_name(reply.language),
+                                 language=reply.language, text=text)
+            pcm = self.cache.get(key)
             if pcm is not None:
                 use = reply.usage.setdefault(engine.name, _Usage(engine))
                 if use.first_byte_ms is None:
@@ -124,7 +105,7 @@ class TTSChain:
                     reply.on_call,
                 )
                 continue
-            self._remember(engine.name, reply.language, text, result.pcm)
+            self.cache.put(key, result.pcm)
             use = reply.usage.setdefault(engine.name, _Usage(engine))
             if use.first_byte_ms is None:
                 # From the start of the reply: what the listener waits for.
