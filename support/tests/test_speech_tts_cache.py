@@ -3,7 +3,8 @@ again, the cache stays within its bytes, and 0 turns it off."""
 
 import pytest
 
-from support.speech.tts import EspeakTTS, PiperTTS, get_tts
+from support.speech.tts import EspeakTTS, PiperTTS
+from support.voice.factory import providers
 
 RATE = 22050
 
@@ -18,7 +19,7 @@ def _defaults(settings):
 
 
 def fresh_chain():
-    chain = get_tts()
+    chain = providers().tts
     chain.cache.clear()
     chain.cache.hits = chain.cache.misses = 0
     return chain
