@@ -324,6 +324,15 @@ VOICE_EOT_SILENCE_MS = env.int("VOICE_EOT_SILENCE_MS", default=400)
 # Total silence before ending a turn whose speculative transcript stops mid-sentence ("Hi, I want...,").
 VOICE_EOT_UNFINISHED_MS = env.int("VOICE_EOT_UNFINISHED_MS", default=900)
 VOICE_SPECULATIVE_MS = env.int("VOICE_SPECULATIVE_MS", default=160)
+# Adaptive end of turn (support/voice/processors/end_of_turn.py): the silence that ends a turn depends
+# on what was said (the speculative transcript's words, and the Smart Turn audio model when
+# VOICE_SMART_TURN): VOICE_EOT_COMPLETE_MS after a complete request, up to VOICE_EOT_MAX_MS (also the
+# cap) after an unfinished one. false: a fixed VOICE_EOT_SILENCE_MS (VOICE_EOT_UNFINISHED_MS when the
+# words sound unfinished).
+VOICE_EOT_ADAPTIVE = env.bool("VOICE_EOT_ADAPTIVE", default=True)
+VOICE_SMART_TURN = env.bool("VOICE_SMART_TURN", default=True)
+VOICE_EOT_COMPLETE_MS = env.int("VOICE_EOT_COMPLETE_MS", default=200)
+VOICE_EOT_MAX_MS = env.int("VOICE_EOT_MAX_MS", default=1000)
 # Strong speech (within a second) that interrupts the assistant: longer than a backchannel
 # ("mm-hmm", "haan ji" hold ~0.5 s); shorter utterances are judged by their words instead.
 VOICE_BARGE_IN_MS = env.int("VOICE_BARGE_IN_MS", default=600)

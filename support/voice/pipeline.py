@@ -45,7 +45,9 @@ from .vad import TurnDetector
 
 
 def websocket_processors(*, send_json: SendJson, send_bytes: SendBytes, sample_rate: int) -> list[Processor]:
-    detector = TurnDetector(silence_ms=settings.VOICE_EOT_SILENCE_MS, speculative_ms=settings.VOICE_SPECULATIVE_MS,
+    # Adaptive: the end of turn decides from the words; the VAD's silence is only the cap.
+    silence_ms = settings.VOICE_EOT_MAX_MS if settings.VOICE_EOT_ADAPTIVE else settings.VOICE_EOT_SILENCE_MS
+    detector = TurnDetector(silence_ms=silence_ms, speculative_ms=settings.VOICE_SPECULATIVE_MS,
                             barge_in_ms=settings.VOICE_BARGE_IN_MS)
     audio = AudioInput(sample_rate=sample_rate, detector=detector)
     stt = SpeechToText()

@@ -1,17 +1,33 @@
-"""End of turn: the VAD heard enough silence (or the client sent `end`); is the shopper done? A
-turn that sounds unfinished ("Hi, I want to know,") waits a little longer for more."""
+"""End of turn: has the shopper finished? How long a silence ends a turn depends on what was said.
+
+Adaptive (VOICE_EOT_ADAPTIVE, the default): at the first short pause (VOICE_SPECULATIVE_MS) the
+speculative transcript is started downstream; once it is in, `support.speech.endpointing` weighs
+its words and (VOICE_SMART_TURN) the Smart Turn audio model, and answers the silence to wait,
+counted from the last voiced frame: ~200 ms after a complete request, up to ~1 s after "Hi," or
+"my number is 98765". Voice again before that cancels the decision (same utterance). The VAD's
+own silence (VOICE_EOT_MAX_MS in this mode) is the cap that ends a turn whatever was decided.
+
+Fixed (VOICE_EOT_ADAPTIVE=false): VOICE_EOT_SILENCE_MS of silence, VOICE_EOT_UNFINISHED_MS when the
+speculative transcript sounds unfinished.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 
 from django.conf import settings
 
-from ..frames import Frame, Silence, SpeechStarted, SpeechStopped, UserEnd, Utterance
+from support.speech.asr.trust import hearing
+from support.speech.endpointing import Endpoint, EndpointConfig, end_of_turn, smart_turn
+
+from ..frames import Frame, Silence, SpeechPaused, SpeechResumed, SpeechStarted, SpeechStopped, UserEnd, Utterance
 from ..processor import Processor
 from .audio_input import AudioInput
 from .speech_to_text import SpeechToText
+
+log = logging.getLogger(__name__)
 
 MIN_UTTERANCE_SAMPLES = 1600  # 0.1 s at 16 kHz
 
@@ -40,20 +56,38 @@ class EndOfTurn(Processor):
     """Turns the VAD's silence and the client's `end` into the end of the shopper's turn: the
     utterance is taken from the audio input and handed to speech to text as a new turn."""
 
-    def __init__(self, *, audio: AudioInput, stt: SpeechToText):
+    def __init__(self, *, audio: AudioInput, stt: SpeechToText, adaptive: bool | None = None):
         self.audio, self.stt = audio, stt
+        self.adaptive = settings.VOICE_EOT_ADAPTIVE if adaptive is None else adaptive
         self._deferred: asyncio.Task | None = None  # the end-of-turn decision under way
+        self.last_endpoint: Endpoint | None = None  # the latest adaptive decision (logged, tested)
+
+    def _cancel_decision(self) -> bool:
+        if self._deferred is None:
+            return False
+        self._deferred.cancel()
+        self._deferred = None
+        return True
 
     async def process(self, frame: Frame) -> None:
         if isinstance(frame, SpeechStarted):
-            if self._deferred is not None:
+            if self._cancel_decision():
                 # The shopper went on after a pause that sounded unfinished: same utterance.
-                self._deferred.cancel()
-                self._deferred = None
                 return
             await self.push(frame)
+        elif isinstance(frame, SpeechPaused) and self.adaptive:
+            await self.push(frame)  # speech to text starts the speculative transcript
+            self._deferred = self.pipeline.spawn(self._adapt(self.audio.last_voiced_at, frame.audio), scope="session")
+        elif isinstance(frame, SpeechResumed):
+            self._cancel_decision()
+            await self.push(frame)
         elif isinstance(frame, Silence):
-            self._deferred = self.pipeline.spawn(self._decide(frame.eos), scope="session")
+            if self.adaptive:
+                # The cap: as much silence as the longest wait; whatever the decision, the turn ends.
+                self._cancel_decision()
+                await self._end(frame.eos)
+            else:
+                self._deferred = self.pipeline.spawn(self._decide(frame.eos), scope="session")
         elif isinstance(frame, UserEnd):
             await self._client_end()
         else:
@@ -84,6 +118,36 @@ class EndOfTurn(Processor):
             remaining = extra - (time.perf_counter() - started)
             if remaining > 0:
                 await asyncio.sleep(remaining)
+        await self._end(eos)
+
+    async def _adapt(self, eos: float | None, audio) -> None:
+        """Wait for the speculative transcript, ask the endpointing rule how much silence this
+        utterance needs, and end the turn once that much has passed since the last voiced frame."""
+        eos = eos or time.perf_counter()
+        cap = settings.VOICE_EOT_MAX_MS / 1000
+        text, language = None, self.pipeline.session.language
+        spec = self.stt.pending
+        if spec is not None:
+            try:
+                heard = await asyncio.wait_for(asyncio.shield(spec), timeout=max(0.0, eos + cap - time.perf_counter()))
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # a slow or failed speculation: the cap decides
+                return
+            outcome = hearing(heard.transcript, session_language=self.stt.language)
+            if outcome.action == "turn":  # only trusted words are weighed
+                text, language = outcome.text, outcome.language
+        model = smart_turn() if settings.VOICE_SMART_TURN else None
+        config = EndpointConfig(complete_ms=settings.VOICE_EOT_COMPLETE_MS, unfinished_ms=settings.VOICE_EOT_MAX_MS,
+                                weak_unsure_ms=settings.VOICE_EOT_MAX_MS)
+        # Smart Turn is ~50 ms of CPU: off the event loop, here and nowhere else.
+        endpoint = await asyncio.to_thread(end_of_turn, audio, text, language=language, model=model, config=config)
+        self.last_endpoint = endpoint
+        log.debug("end of turn after %d ms of silence: %s", endpoint.silence_ms, endpoint.reason)
+        remaining = eos + endpoint.silence_ms / 1000 - time.perf_counter()
+        if remaining > 0:
+            await asyncio.sleep(remaining)
+        self._deferred = None
         await self._end(eos)
 
     async def _client_end(self) -> None:
