@@ -11,6 +11,7 @@ import numpy as np
 from django.conf import settings
 
 from support.speech.audio import pcm16_to_float, resample_float
+from support.speech.endpointing import smart_turn
 
 from .factory import providers
 from .vad import StreamingVAD
@@ -46,6 +47,10 @@ def run_models_once() -> None:
             providers().asr.transcribe(samples, language="auto")
         log.info("voice warm-up 4/4: voice activity detection (%.1f s)", time.perf_counter() - t0)
         StreamingVAD().feed(np.zeros(16000, np.float32))
+        if settings.VOICE_EOT_ADAPTIVE and settings.VOICE_SMART_TURN:
+            model = smart_turn()  # the end-of-turn audio model (None, logged, when not installed)
+            if model is not None:
+                model.probability(samples[:16000 * 2])
         log.info("voice warm-up done in %.1f s", time.perf_counter() - t0)
     except Exception:
         log.exception("voice warm-up failed: check the WHISPER_* and TTS_PROVIDERS_* settings")
