@@ -256,7 +256,9 @@ class Speaker:
         played = now - self.first_audio_at
         return " ".join(text for start, text in self.spoken if start <= played).strip()
 
-    async def say(self, clause: str, language: str, turn: int) -> None:
+    async def say(self, clause: str, language: str, turn: int, *, part_of_reply: bool = True) -> None:
+        """`part_of_reply=False`: a line said before the reply ("sorry, we were cut off"), which
+        takes playback time but is never what the shopper heard of the reply."""
         from support.speech.tts import get_tts
 
         pcm = await get_tts().synthesize_clause(clause, language, on_call=self.on_call, failed=self.failed)
@@ -266,7 +268,8 @@ class Speaker:
             self.first_audio_at = time.perf_counter()
             await self.send_json({"type": "audio_start", "turn": turn, "encoding": "pcm_s16le",
                                   "sample_rate": self.rate, "channels": 1})
-        self.spoken.append((self.audio_seconds, clause))
+        if part_of_reply:
+            self.spoken.append((self.audio_seconds, clause))
         await self.send_bytes(pcm)
         self.pcm.append(pcm)
         self.audio_seconds += len(pcm) / 2 / self.rate
@@ -441,6 +444,18 @@ class VoicePipeline:
             await database_sync_to_async(store.message_mark_interrupted)(message_id=reply_id, heard=heard)
         await self._send_event({"type": "barge_in", "reason": reason, "turn": self.turn_no, "heard": heard})
 
+    async def resume(self, pending: dict) -> None:
+        """Answer the turn a lost connection or a dead process cut off (support.services.resume):
+        say so, then the stored reply again, or the brain's answer to the stored question."""
+        self.turn_no += 1
+        self.clock = TurnClock(eos=time.perf_counter())
+        if pending["answer"] == "repeat":
+            self.turn_task = asyncio.ensure_future(self._repeat(pending))
+        else:
+            self.turn_task = asyncio.ensure_future(self._turn(
+                text=pending["text"], language=pending["language"], confidence=None, user_pcm=None,
+                answering_id=pending["message_id"], lead=pending["notice"]))
+
     async def close(self) -> None:
         for task in (self._deferred_end, self._judging):
             if task is not None:
@@ -510,7 +525,9 @@ class VoicePipeline:
                 await database_sync_to_async(store.speech_calls_record)(session_id=self.session_id, speech_calls=calls)
             await self._finish_turn(store_result=None)
 
-    async def _turn(self, *, text: str, language: str | None, confidence: float | None, user_pcm: bytes | None) -> None:
+    async def _turn(self, *, text: str, language: str | None, confidence: float | None, user_pcm: bytes | None,
+                    answering_id: int | None = None, lead: str | None = None) -> None:
+        """`answering_id`, `lead`: a resumed turn's stored question, and what is said before its answer."""
         from support.speech.chunker import ClauseChunker as Chunker
 
         clock = self.clock
@@ -529,7 +546,7 @@ class VoicePipeline:
                                           "eos_to_transcript_ms": _ms(clock.eos, clock.transcript)}.items() if v is not None}
         brain = asyncio.ensure_future(database_sync_to_async(store.turn_run, thread_sensitive=False)(
             session_id=self.session_id, text=text, language=language, asr_confidence=confidence,
-            user_timings=user_timings, on_event=on_event))
+            user_timings=user_timings, on_event=on_event, answering_id=answering_id))
         brain.add_done_callback(lambda f: loop.call_soon_threadsafe(events.put_nowait, {"type": "_done"}))
         result: dict | None = None
         reply_language = language or self.language
@@ -537,7 +554,7 @@ class VoicePipeline:
         try:
             chunker = Chunker(first_clause_min_chars=FIRST_CLAUSE_MIN_CHARS)
             speak_queue: asyncio.Queue = asyncio.Queue()
-            speaker_task = asyncio.ensure_future(self._speak_from(speak_queue, turn))
+            speaker_task = asyncio.ensure_future(self._speak_from(speak_queue, turn, lead))
             while True:
                 event = await events.get()
                 kind = event["type"]
@@ -573,17 +590,20 @@ class VoicePipeline:
             if result["reply"]:  # empty while a staff member has taken over: the staff answer instead
                 await self._send_event({"type": "reply", "text": result["reply"], "language": reply_language,
                                         "intent": result["intent"], "status": result["status"],
-                                        **({"spoken": spoken} if spoken else {})})
+                                        **({"spoken": spoken} if spoken else {}), **({"resumed": True} if lead else {})})
         except asyncio.CancelledError:
             speaker_task.cancel() if "speaker_task" in locals() else None
-            # The brain thread finishes on its own and stores the turn; mark what was heard.
-            heard = self._interrupted_text or ""
+            # The brain thread finishes on its own and stores the turn; mark what was heard. None: the
+            # connection closed, so the reply stays whole and unspoken, to be said on resume.
+            heard = self._interrupted_text
             asyncio.ensure_future(self._after_cancel(brain, clock, heard))
             raise
         clock.first_audio = self.speaker.first_audio_at
         await self._finish_turn(store_result=result, user_pcm=user_pcm)
 
-    async def _speak_from(self, queue: asyncio.Queue, turn: int) -> None:
+    async def _speak_from(self, queue: asyncio.Queue, turn: int, lead: str | None = None) -> None:
+        if lead:
+            await self.speaker.say(lead, self._reply_language or self._current_reply_language(), turn, part_of_reply=False)
         while True:
             clause = await queue.get()
             if clause is None:
@@ -593,6 +613,33 @@ class VoicePipeline:
 
     def _current_reply_language(self) -> str:
         return self.language if self.language in ("en", "hi", "bn", "mr") else "en"
+
+    async def _repeat(self, pending: dict) -> None:
+        """A stored reply the shopper never heard to the end, said again after the notice."""
+        from support.speech.chunker import ClauseChunker
+
+        clock, turn, reply, language = self.clock, self.turn_no, pending["reply"], pending["language"]
+        self.speaker.reset()
+        self._interrupted_text = None
+        self._last_reply_id = None
+        self._reply_language = language
+        try:
+            await self.speaker.say(pending["notice"], language, turn, part_of_reply=False)
+            clock.first_token = time.perf_counter()
+            await self._send_event({"type": "reply_delta", "text": reply})
+            chunker = ClauseChunker(first_clause_min_chars=FIRST_CLAUSE_MIN_CHARS)
+            for clause in [*chunker.feed(reply), *chunker.flush()]:
+                await self.speaker.say(clause, language, turn)
+            await self._send_event({"type": "reply", "text": reply, "language": language, "intent": None,
+                                    "status": pending.get("status"), "resumed": True})
+        except asyncio.CancelledError:
+            if self._interrupted_text is not None:  # a barge-in, not a closed connection
+                asyncio.ensure_future(database_sync_to_async(store.message_mark_interrupted)(
+                    message_id=pending["reply_id"], heard=self._interrupted_text))
+            raise
+        clock.first_audio = self.speaker.first_audio_at
+        await self._finish_turn(store_result={"user_message_id": pending["message_id"],
+                                              "assistant_message_id": pending["reply_id"]})
 
     async def _after_cancel(self, brain: asyncio.Future, clock: TurnClock, heard: str) -> None:
         try:
