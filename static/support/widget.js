@@ -192,8 +192,8 @@
 
   // ---------------------------------------------------------------- socket
   function send(obj) {
-    var open = state.ws && state.ws.readyState === 1;
-    if (open && (state.session || obj.type !== "text")) state.ws.send(JSON.stringify(obj));
+    var ready = state.ws && state.ws.readyState === 1;
+    if (ready && (state.session || obj.type !== "text")) state.ws.send(JSON.stringify(obj));
     // Typed while the connection is down: sent once the conversation is open again.
     else if (obj.type === "text") state.outbox.push(obj);
   }
