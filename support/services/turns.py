@@ -213,6 +213,15 @@ def conversation_turn(
     if first_token_ms is not None:
         timings["first_token_ms"] = round(first_token_ms, 1)
 
+    if answering is not None:
+        stored = _reply_since(conversation=conversation, question=answering)
+        if stored is not None:
+            # The process this turn was taken over from was alive after all (a dropped socket,
+            # not a dead process) and stored its answer meanwhile: keep that one, never two.
+            return TurnResult(conversation=conversation, user_message=answering, assistant_message=stored,
+                              reply=stored.text, language=stored.language or lang, intent=intent, timings=timings,
+                              brain=brain_name)
+
     with transaction.atomic():
         assistant_message = Message.objects.create(
             conversation=conversation, role=Message.Role.ASSISTANT, text=reply, language=lang, timings=timings,
@@ -280,6 +289,13 @@ def _user_message_store(*, conversation: Conversation, text: str, language: str,
             conversation.save(update_fields=["language", "updated_at"])
         live_publish_on_commit(session_id=conversation.pk, event=message_event(user_message, channel=conversation.channel))
     return user_message
+
+
+def _reply_since(*, conversation: Conversation, question: Message) -> Message | None:
+    """The assistant's reply to `question`, if one was stored after it (and before any newer question)."""
+    later = (conversation.messages.filter(role__in=[Message.Role.USER, Message.Role.ASSISTANT])
+             .filter(created_at__gte=question.created_at).exclude(pk=question.pk).order_by("created_at", "id").first())
+    return later if later is not None and later.role == Message.Role.ASSISTANT else None
 
 
 def _taken_over_turn(*, conversation: Conversation, user_message: Message, language: str) -> TurnResult:

@@ -82,6 +82,29 @@ def test_nothing_pending_when_the_shopper_or_staff_ended_the_turn(case, django_u
     assert pending_turn_get(session_id=str(conv.pk)) is None
 
 
+def test_answering_a_stored_question_stores_the_reply_once():
+    from support.services.turns import conversation_turn
+
+    conv, _ = voice_conversation()
+    question = said(conv, Message.Role.USER, QUESTION)
+    result = conversation_turn(conversation=conv, text=question.text, language="en", answering=question)
+    assert result.user_message.pk == question.pk and "7 days" in result.reply
+    assert list(conv.messages.values_list("role", "text")) == [("user", QUESTION), ("assistant", result.reply)]
+
+
+def test_a_reply_the_old_process_stored_meanwhile_is_kept_instead_of_a_second():
+    from support.services.turns import conversation_turn
+
+    conv, _ = voice_conversation()
+    question = said(conv, Message.Role.USER, QUESTION)
+    # A dropped socket, not a dead process: the first brain finished and stored its reply while
+    # the resumed connection was answering the same question.
+    earlier = said(conv, Message.Role.ASSISTANT, "Returns are accepted within 7 days.")
+    result = conversation_turn(conversation=conv, text=question.text, language="en", answering=question)
+    assert result.assistant_message.pk == earlier.pk and result.reply == earlier.text
+    assert conv.messages.count() == 2
+
+
 # -- over the socket -----------------------------------------------------------------------
 
 
