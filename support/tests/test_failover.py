@@ -98,11 +98,13 @@ def test_killing_the_process_mid_reply_loses_nothing(tmp_path):
         sid, token = session["session_id"], session["token"]
         assert session["type"] == "session" and token
 
-        # A first turn completes normally on whichever process has the socket.
-        ws.send(json.dumps({"type": "text", "text": "Hello"}))
+        # A first turn completes normally on whichever process has the socket; the assistant
+        # asks a question of its own (the phone number), kept in the conversation's state.
+        ws.send(json.dumps({"type": "text", "text": "Where is my order ORD-1042?"}))
         first: list = []
         listen(read_until(ws, "end", first, []))
         greeting = next(e for e in first if e["type"] == "reply")
+        assert "phone number" in greeting["text"]
 
         # The long answer: kill the process that holds the socket as soon as its audio streams.
         ws.send(json.dumps({"type": "text", "text": QUESTION}))
@@ -137,12 +139,14 @@ def test_killing_the_process_mid_reply_loses_nothing(tmp_path):
         new_worker = socket_owner(server.pids()[1:], server.port, ws.sock.getsockname()[1])
         assert new_worker != victim
 
-        # The conversation goes on from where it was.
+        # The conversation goes on from where it was: the survivor knows what the assistant asked.
         listen(played)
-        ws.send(json.dumps({"type": "text", "text": "Thank you"}))
+        ws.send(json.dumps({"type": "text", "text": "3123"}))
         after: list = []
         read_until(ws, "end", after, [])
         ws.close()
+        tracked = next(e for e in after if e["type"] == "reply")["text"]
+        assert "ORD-1042" in tracked and "shipped" in tracked.lower()
 
         request = urllib.request.Request(f"{server.http_url}/api/conversation/history/{sid}",
                                          headers={"X-Session-Token": token})
@@ -150,9 +154,9 @@ def test_killing_the_process_mid_reply_loses_nothing(tmp_path):
             history = json.load(resp)
         said = [(m["role"], m["text"]) for m in history["messages"] if m["role"] in ("user", "assistant")]
         assert said == [
-            ("user", "Hello"), ("assistant", greeting["text"]),
+            ("user", "Where is my order ORD-1042?"), ("assistant", greeting["text"]),
             ("user", QUESTION), ("assistant", reply["text"]),
-            ("user", "Thank you"), ("assistant", next(e for e in after if e["type"] == "reply")["text"]),
+            ("user", "3123"), ("assistant", tracked),
         ], said
         assert not any(m["interrupted"] for m in history["messages"])
         conv = Conversation.objects.get(pk=sid)
