@@ -641,7 +641,7 @@ class VoicePipeline:
         await self._finish_turn(store_result={"user_message_id": pending["message_id"],
                                               "assistant_message_id": pending["reply_id"]})
 
-    async def _after_cancel(self, brain: asyncio.Future, clock: TurnClock, heard: str) -> None:
+    async def _after_cancel(self, brain: asyncio.Future, clock: TurnClock, heard: str | None) -> None:
         try:
             result = await brain
         except Exception:
