@@ -19,23 +19,23 @@
   var TEXT = {
     en: { title: "Help & support", placeholder: "Type your question…", send: "Send", talk: "Talk", stop: "Stop",
           hold: "Hold to talk", listening: "Listening…", thinking: "Thinking…", reconnecting: "Reconnecting…",
-          offline: "Connection lost.", interrupted: "(interrupted)", micDenied: "Microphone not available: you can type instead.",
+          offline: "Connection lost.", retry: "Try again", interrupted: "(interrupted)", micDenied: "Microphone not available: you can type instead.",
           handsFree: "Hands-free", ptt: "Push-to-talk", open: "Chat with us", close: "Close",
           language: "Language", log: "Conversation", message: "Message", mode: "Listening mode",
           micStart: "Start talking", micStop: "Stop talking",
           hint: "Ask about an order, a return or a product: press Talk, or type below." },
     hi: { title: "सहायता", placeholder: "अपना सवाल लिखें…", send: "भेजें", talk: "बोलें", stop: "रोकें", hold: "दबाकर बोलें",
-          listening: "सुन रहे हैं…", thinking: "सोच रहे हैं…", reconnecting: "फिर से जुड़ रहे हैं…", offline: "कनेक्शन टूट गया।",
+          listening: "सुन रहे हैं…", thinking: "सोच रहे हैं…", reconnecting: "फिर से जुड़ रहे हैं…", offline: "कनेक्शन टूट गया।", retry: "फिर कोशिश करें",
           interrupted: "(बीच में रोका)", micDenied: "माइक्रोफ़ोन उपलब्ध नहीं: आप लिख सकते हैं।", handsFree: "हैंड्स-फ्री",
           ptt: "दबाकर बोलें", open: "हमसे बात करें", close: "बंद करें",
           hint: "ऑर्डर, रिटर्न या प्रोडक्ट के बारे में पूछें: बोलें दबाएँ या नीचे लिखें।" },
     bn: { title: "সহায়তা", placeholder: "আপনার প্রশ্ন লিখুন…", send: "পাঠান", talk: "বলুন", stop: "থামুন", hold: "চেপে ধরে বলুন",
-          listening: "শুনছি…", thinking: "ভাবছি…", reconnecting: "আবার সংযোগ হচ্ছে…", offline: "সংযোগ বিচ্ছিন্ন।",
+          listening: "শুনছি…", thinking: "ভাবছি…", reconnecting: "আবার সংযোগ হচ্ছে…", offline: "সংযোগ বিচ্ছিন্ন।", retry: "আবার চেষ্টা করুন",
           interrupted: "(মাঝপথে থামানো)", micDenied: "মাইক্রোফোন পাওয়া যায়নি: লিখে জানাতে পারেন।", handsFree: "হ্যান্ডস-ফ্রি",
           ptt: "চেপে বলুন", open: "আমাদের সাথে কথা বলুন", close: "বন্ধ",
           hint: "অর্ডার, রিটার্ন বা পণ্য নিয়ে জিজ্ঞেস করুন: বলুন চাপুন বা নিচে লিখুন।" },
     mr: { title: "मदत", placeholder: "तुमचा प्रश्न लिहा…", send: "पाठवा", talk: "बोला", stop: "थांबा", hold: "दाबून बोला",
-          listening: "ऐकत आहे…", thinking: "विचार करत आहे…", reconnecting: "पुन्हा जोडत आहे…", offline: "कनेक्शन तुटले.",
+          listening: "ऐकत आहे…", thinking: "विचार करत आहे…", reconnecting: "पुन्हा जोडत आहे…", offline: "कनेक्शन तुटले.", retry: "पुन्हा प्रयत्न करा",
           interrupted: "(मध्येच थांबवले)", micDenied: "मायक्रोफोन उपलब्ध नाही: तुम्ही लिहू शकता.", handsFree: "हँड्स-फ्री",
           ptt: "दाबून बोला", open: "आमच्याशी बोला", close: "बंद करा",
           hint: "ऑर्डर, परतावा किंवा उत्पादनाबद्दल विचारा: बोला दाबा किंवा खाली लिहा." },
@@ -61,7 +61,8 @@
   var state = {
     language: LANGS.indexOf(cfg.language) >= 0 ? cfg.language : "auto",
     mode: cfg.mode === "ptt" ? "ptt" : "vad",
-    ws: null, session: null, connected: false, closing: false, retries: 0,
+    ws: null, session: null, connected: false, closing: false, retries: 0, retryTimer: null, downSince: 0,
+    outbox: [], reconnects: 0,
     mic: null, micOn: false, micStarting: null, micError: null, pttDown: false, level: 0, maxLevel: 0, framesSent: 0, framesAtPress: 0,
     // Playback: audioTurn is the turn whose audio is arriving; audio of turns <= dropUpTo was interrupted.
     playCtx: null, outRate: 22050, nextTime: 0, sources: [], audioTurn: 0, dropUpTo: -1,
@@ -102,12 +103,14 @@
     '    <label class="vx-visually-hidden vx-input-label" for="vx-input"></label>' +
     '    <input id="vx-input" class="vx-input" autocomplete="off" maxlength="1000" enterkeyhint="send">' +
     '    <button type="submit" class="vx-send"></button></form>' +
-    '  <div class="vx-status" role="status"></div>' +
+    '  <div class="vx-status" role="status"><span class="vx-status-text"></span>' +
+    '<button type="button" class="vx-retry" hidden></button></div>' +
     "</section>";
   function q(sel) { return root.querySelector(sel); }
   var launcher = q(".vx-launcher"), panel = q(".vx-panel"), log = q(".vx-log"), activity = q(".vx-activity"),
       live = q(".vx-live"), form = q(".vx-form"), input = q(".vx-input"), micBtn = q(".vx-mic"), meter = q(".vx-meter"),
-      langSel = q(".vx-lang"), modeBtn = q(".vx-mode"), statusEl = q(".vx-status"), title = q(".vx-title");
+      langSel = q(".vx-lang"), modeBtn = q(".vx-mode"), statusEl = q(".vx-status-text"), title = q(".vx-title"),
+      retryBtn = q(".vx-retry");
 
   function mount() { document.body.appendChild(root); relabel(); if (cfg.open === "true") open(); }
   if (document.body) mount(); else document.addEventListener("DOMContentLoaded", mount);
@@ -121,6 +124,7 @@
     log.setAttribute("aria-label", ui("log"));
     log.dataset.hint = ui("hint");
     q(".vx-send").textContent = ui("send");
+    retryBtn.textContent = ui("retry");
     q(".vx-close").setAttribute("aria-label", ui("close"));
     var modeName = state.mode === "vad" ? ui("handsFree") : ui("ptt");
     modeBtn.textContent = modeName;
@@ -187,7 +191,30 @@
   window.addEventListener("pagehide", function () { state.closing = true; if (state.ws) state.ws.close(1000); });
 
   // ---------------------------------------------------------------- socket
-  function send(obj) { if (state.ws && state.ws.readyState === 1) state.ws.send(JSON.stringify(obj)); }
+  function send(obj) {
+    var ready = state.ws && state.ws.readyState === 1;
+    if (ready && (state.session || obj.type !== "text")) state.ws.send(JSON.stringify(obj));
+    // Typed while the connection is down: sent once the conversation is open again.
+    else if (obj.type === "text") state.outbox.push(obj);
+  }
+
+  // Reconnecting after an unexpected close: 0.5 s, 1, 2, 4, then every 8 s (each +-25 %, so that
+  // the widgets a dead server dropped do not all come back at once), for about a minute.
+  var RETRY_FOR_MS = 60000;
+  function backoff(attempt, random) {
+    return Math.min(8000, 500 * Math.pow(2, attempt)) * (0.75 + random * 0.5);
+  }
+  function reconnectDelays(random) {
+    var delays = [], total = 0;
+    for (var n = 0; total < RETRY_FOR_MS; n++) { var d = backoff(n, random()); delays.push(d); total += d; }
+    return delays;
+  }
+  function setConnection(name) {
+    root.dataset.connection = name;
+    retryBtn.hidden = name !== "offline";
+    setStatus(name === "reconnecting" ? ui("reconnecting") : name === "offline" ? ui("offline") : "");
+  }
+  retryBtn.addEventListener("click", function () { connect(); });
 
   function saved() {
     try { return JSON.parse(sessionStorage.getItem(STORE) || "null"); } catch (e) { return null; }
@@ -195,13 +222,20 @@
 
   function connect() {
     if (state.closing || (state.ws && state.ws.readyState <= 1)) return;
+    clearTimeout(state.retryTimer);
+    state.retryTimer = null;
+    if (root.dataset.connection === "offline") {  // the retry button, or the shopper typed: a fresh minute
+      state.retries = 0;
+      state.downSince = Date.now();
+      setConnection("reconnecting");
+    }
     var s = saved();
     var url = endpoint + "?language=" + encodeURIComponent(state.language) + "&mode=" + state.mode;
     if (s && s.session_id) url += "&session_id=" + encodeURIComponent(s.session_id) + "&token=" + encodeURIComponent(s.token || "");
     var ws = new WebSocket(url);
     ws.binaryType = "arraybuffer";
     state.ws = ws;
-    ws.onopen = function () { state.connected = true; state.retries = 0; setStatus(""); };
+    ws.onopen = function () { state.connected = true; };
     ws.onmessage = function (m) {
       if (typeof m.data !== "string") return playChunk(m.data);
       var ev;
@@ -213,26 +247,32 @@
       state.connected = false;
       // 4404/4410: the saved conversation is gone or expired; start a new one.
       if (e.code === 4404 || e.code === 4410) sessionStorage.removeItem(STORE);
+      state.session = null;
       if (state.closing) return;
-      if (e.code === 4403) { setStatus(ui("offline")); return; }  // this page's origin is not allowed: retrying won't help
-      var delay = Math.min(10000, 500 * Math.pow(2, state.retries++)) * (0.75 + Math.random() * 0.5);
-      setStatus(ui("reconnecting"));
-      setTimeout(connect, delay);
+      if (e.code === 4403) { setConnection("offline"); return; }  // this page's origin is not allowed: retrying won't help
+      setActivity("");  // "Thinking…" would wait for a reply this connection will not bring
+      if (!state.downSince) state.downSince = Date.now();
+      if (Date.now() - state.downSince >= RETRY_FOR_MS) { setConnection("offline"); return; }
+      setConnection("reconnecting");
+      state.retryTimer = setTimeout(connect, backoff(state.retries++, Math.random()));
     };
   }
 
-  function restoreHistory(sessionId, token) {
-    // A reload or a dropped socket resumed the conversation: show what was said before.
+  function restoreHistory(sessionId, token, skipId) {
+    // A reload resumed the conversation: show what was said before, above anything said since
+    // (a cut-off answer is said again at once, and is skipped here).
     if (!window.fetch) return;
     var origin = scriptUrl.origin;
     fetch(origin + "/api/conversation/history/" + encodeURIComponent(sessionId), { headers: { "X-Session-Token": token } })
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (data) {
-        if (!data || log.children.length) return;
+        if (!data) return;
+        var anchor = log.firstChild;
         (data.messages || []).forEach(function (m) {
-          if (!m.text || ["user", "assistant", "staff"].indexOf(m.role) < 0) return;
+          if (!m.text || ["user", "assistant", "staff"].indexOf(m.role) < 0 || m.id === skipId) return;
           var li = bubble(m.role, m.text);
           if (m.interrupted) markInterrupted(li);
+          if (anchor) log.insertBefore(li, anchor);
         });
       })
       .catch(function () { /* the live conversation goes on without the old bubbles */ });
@@ -243,15 +283,34 @@
     if (state.events.length > 500) state.events.shift();
     switch (ev.type) {
       case "session":
+        if (state.downSince) state.reconnects++;
         state.session = ev;
+        state.retries = 0;
+        state.downSince = 0;
+        setConnection("open");
         state.outRate = (ev.output_audio && ev.output_audio.sample_rate) || 22050;
+        if (ev.pending) {
+          // The answer under way was cut off; the server says so and gives it again, whole.
+          stopPlayback();
+          if (state.current) state.current.remove();
+          state.current = null;
+          setActivity(ev.pending.notice);
+          announce(ev.pending.notice);
+        } else if (state.current) {
+          // The reply was complete (and is stored whole): the next one gets its own bubble.
+          state.current = null;
+          setActivity("");
+        }
         // A new connection numbers its turns from zero again.
         state.audioTurn = 0;
         state.dropUpTo = -1;
         if (ev.token) sessionStorage.setItem(STORE, JSON.stringify({ session_id: ev.session_id, token: ev.token }));
         var s = saved();
-        if (ev.resumed && ev.turns && s && !log.children.length) restoreHistory(ev.session_id, s.token);
+        if (ev.resumed && ev.turns && s && !log.children.length) {
+          restoreHistory(ev.session_id, s.token, ev.pending && ev.pending.reply_id);
+        }
         if (state.micOn) send({ type: "start", sample_rate: 16000, language: state.language, mode: state.mode });
+        state.outbox.splice(0).forEach(send);
         break;
       case "vad":
         if (ev.state === "speech_start") setActivity(ui("listening"));
@@ -507,7 +566,7 @@
   });
 
   window.VoxsiteWidget = {
-    state: state, open: open, close: close, startMic: startMic, stopMic: stopMic,
+    state: state, open: open, close: close, startMic: startMic, stopMic: stopMic, reconnectDelays: reconnectDelays,
     speaking: function () { return state.sources.length > 0; },
     sendText: function (t) { input.value = t; form.requestSubmit(); },
   };

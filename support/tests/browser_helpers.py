@@ -58,6 +58,10 @@ class LiveServer:
     def start(self) -> "LiveServer":
         self._manage("migrate", "--noinput", "-v", "0")
         self._manage("seed_demo", "--quiet")
+        return self.serve()
+
+    def serve(self) -> "LiveServer":
+        """Daphne on the migrated database: again after `kill()`, on the same port."""
         daphne = Path(sys.executable).with_name("daphne")
         log = open(self.log_path, "ab")
         self.proc = subprocess.Popen([str(daphne), "-b", "127.0.0.1", "-p", str(self.port), "voxsite.asgi:application"],
@@ -74,6 +78,11 @@ class LiveServer:
             except OSError:
                 time.sleep(0.3)
         raise RuntimeError(f"daphne did not answer /api/health within 60 s:\n{self.log()}")
+
+    def kill(self) -> None:
+        """SIGKILL, as a crashed or OOM-killed server process dies: no close frames."""
+        self.proc.kill()
+        self.proc.wait()
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:

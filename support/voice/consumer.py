@@ -20,7 +20,7 @@ from voxsite.core.errors import DomainError
 
 from ..conversations.services.turns import text_validate
 from . import services
-from .frames import AudioIn, StaffSay, TextIn, UserEnd
+from .frames import AudioIn, Resume, StaffSay, TextIn, UserEnd
 from .pipeline import websocket_pipeline
 from .processor import Pipeline
 
@@ -95,11 +95,13 @@ class VoiceConsumer(AsyncWebsocketConsumer):
         await self._send_json({
             "type": "session", "session_id": self.session_id, "token": session["token"] or None,
             "resumed": session["resumed"], "language": language, "mode": mode, "status": session["status"],
-            "turns": session["turns"],
+            "turns": session["turns"], "pending": session["pending"],
             "input_audio": {"encoding": "pcm_s16le", "sample_rate": rate, "channels": 1},
             "output_audio": {"encoding": "pcm_s16le", "sample_rate": settings.TTS_SAMPLE_RATE, "channels": 1},
         })
         await self._publish_live({"type": "session", "resumed": session["resumed"]})
+        if session["pending"]:  # a turn cut off by a lost connection or a dead process: answer it now
+            await self.pipeline.queue(Resume(**session["pending"]))
 
     async def disconnect(self, code):
         if self.pipeline is not None:

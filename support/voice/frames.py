@@ -1,6 +1,7 @@
 """The frames that travel down a voice pipeline (support/voice/pipeline.py), one dataclass per kind.
 
-From the shopper: AudioIn, UserEnd (the client's `end`), TextIn, StaffSay.
+From the shopper: AudioIn, UserEnd (the client's `end`), TextIn, StaffSay; Resume (a resumed
+conversation's turn that was cut off, answered at once).
 Audio stages: SpeechStarted, SpeechPaused, SpeechResumed, Silence (the VAD's end of turn, still to
 be decided), SpeechStopped, Utterance (the audio handed to speech recognition), Interjection.
 Words: Transcript (judged: its Hearing says whether anything may act on it), Backchannel.
@@ -41,6 +42,22 @@ class UserEnd(Frame):
 class TextIn(Frame):
     text: str
     language: str | None = None
+
+
+@dataclass
+class Resume(Frame):
+    """A turn a lost connection or a dead process cut off before its answer had been spoken to the
+    end (support.conversations.services.resume.pending_turn_get, whose fields these are): `notice`
+    is said first, then `reply` again ("repeat") or the brain's answer to `text` ("again")."""
+
+    answer: str  # repeat | again
+    message_id: int  # the shopper's stored message
+    text: str
+    language: str
+    reply_id: int | None  # the stored reply ("repeat")
+    reply: str
+    notice: str  # "Sorry, we were cut off."
+    status: str  # the conversation's
 
 
 @dataclass
@@ -173,6 +190,7 @@ class ReplyText(Frame):
 class Clause(Frame):
     text: str
     language: str
+    part_of_reply: bool = True  # False: a line said before the reply (a Resume's notice), never "heard" of it
 
 
 @dataclass
@@ -196,6 +214,7 @@ class ReplyDone(Frame):
     reply_pcm: bytes = b""
     reply_rate: int = 0
     tts_ms: float | None = None  # the whole reply's synthesis (a reply spoken in one piece)
+    resumed: bool = False  # the answer to a Resume
 
 
 @dataclass

@@ -13,6 +13,11 @@ reply byte:
             -> TurnRecorder (the turn stored before `end`)
             -> WebSocketOutput (the protocol's JSON events and PCM16 frames)
 
+A resumed conversation whose last turn was cut off (support.conversations.services.resume) gets a
+Resume frame from the consumer on connect: it passes the audio stages, and the Brain answers it as
+the connection's first turn (the notice, then the stored reply or the brain's answer to the stored
+question) down the same stages.
+
 REST voice turn (`POST /api/voice/process`, support/voice/rest.py): the decoded upload is one
 utterance -> SpeechToText -> Brain (in the request's thread) -> TextToSpeech (the whole reply) ->
 CollectingOutput; the view stores the turn (services.voice_turn_store) and answers.

@@ -19,6 +19,7 @@ from voxsite.core.errors import DomainError
 
 from ..conversations.selectors import conversation_get_for
 from ..conversations.services.lifecycle import conversation_create
+from ..conversations.services.resume import pending_turn_get
 from ..conversations.services.turns import conversation_turn
 from ..models import Conversation, Message, ModelCall
 from ..speech.audio import wav_bytes
@@ -36,11 +37,12 @@ def session_open(*, session_id: str | None, token: str, api_key: APIKey | None, 
             raise DomainError("This conversation can no longer be resumed; start a new one.", code="session_expired",
                               status_code=410)
         return {"session_id": str(conv.pk), "token": "", "language": conv.language, "resumed": True,
-                "status": conv.status, "turns": conv.messages.filter(role=Message.Role.USER).count()}
+                "status": conv.status, "turns": conv.messages.filter(role=Message.Role.USER).count(),
+                "pending": pending_turn_get(session_id=str(conv.pk))}
     conv, raw = conversation_create(channel=Conversation.Channel.WEB_VOICE, language=language if language != "auto" else "en",
                                     speech_language=language, api_key=api_key)
     return {"session_id": str(conv.pk), "token": raw, "language": conv.language, "resumed": False, "status": conv.status,
-            "turns": 0}
+            "turns": 0, "pending": None}
 
 
 def session_status(*, session_id: str) -> str:
@@ -48,10 +50,13 @@ def session_status(*, session_id: str) -> str:
 
 
 def turn_run(*, session_id: str, text: str, language: str | None, asr_confidence: float | None,
-             user_timings: dict[str, float], on_event: Callable[[dict], None]) -> dict[str, Any]:
+             user_timings: dict[str, float], on_event: Callable[[dict], None], answering_id: int | None = None,
+             ) -> dict[str, Any]:
+    """`answering_id`: the stored shopper message a cut-off turn left unanswered (conversations.services.resume)."""
     conv = Conversation.objects.select_related("customer").get(pk=session_id)
+    answering = Message.objects.get(pk=answering_id, conversation=conv) if answering_id else None
     result = conversation_turn(conversation=conv, text=text, language=language, asr_confidence=asr_confidence,
-                               user_timings=user_timings, on_event=on_event)
+                               user_timings=user_timings, on_event=on_event, answering=answering)
     return {
         "user_message_id": result.user_message.pk,
         "assistant_message_id": result.assistant_message.pk,

@@ -129,25 +129,19 @@ def conversation_turn(
     on_event: Callable[[dict[str, Any]], None] | None = None,
     brains=None,
     tools=None,
+    answering: Message | None = None,
 ) -> TurnResult:
+    """`answering`: a shopper message already stored whose answer was cut off (a server process
+    died mid-turn, see services/resume.py): it is answered, not stored again."""
     text = text_validate(text=text)
     emit = on_event or (lambda event: None)
     lang = turn_language(text=text, requested=language, current=conversation.language)
 
-    # The shopper's words are stored before the brain runs: whatever happens next, they are kept.
-    with transaction.atomic():
-        user_message = Message(
-            conversation=conversation, role=Message.Role.USER, text=text, language=lang,
-            asr_confidence=asr_confidence, timings=user_timings or {},
-        )
-        if user_audio:
-            user_message.audio = user_audio["file"]
-            user_message.audio_mime = user_audio.get("mime", "")
-        user_message.save()
-        if lang != conversation.language:
-            conversation.language = lang
-            conversation.save(update_fields=["language", "updated_at"])
-        live_publish_on_commit(session_id=conversation.pk, event=message_event(user_message, channel=conversation.channel))
+    if answering is not None:
+        user_message = answering
+    else:
+        user_message = _user_message_store(conversation=conversation, text=text, language=lang, user_audio=user_audio,
+                                           asr_confidence=asr_confidence, user_timings=user_timings)
 
     if conversation.taken_over_by_id:
         return _taken_over_turn(conversation=conversation, user_message=user_message, language=lang)
@@ -216,6 +210,15 @@ def conversation_turn(
     if first_token_ms is not None:
         timings["first_token_ms"] = round(first_token_ms, 1)
 
+    if answering is not None:
+        stored = _reply_since(conversation=conversation, question=answering)
+        if stored is not None:
+            # The process this turn was taken over from was alive after all (a dropped socket,
+            # not a dead process) and stored its answer meanwhile: keep that one, never two.
+            return TurnResult(conversation=conversation, user_message=answering, assistant_message=stored,
+                              reply=stored.text, language=stored.language or lang, intent=intent, timings=timings,
+                              brain=brain_name)
+
     with transaction.atomic():
         assistant_message = Message.objects.create(
             conversation=conversation, role=Message.Role.ASSISTANT, text=reply, language=lang, timings=timings,
@@ -262,6 +265,32 @@ def conversation_turn(
     if settings.AGENT_MARKDOWN_LOG:
         markdown_log_append(path=settings.AGENT_MARKDOWN_LOG, result=result)
     return result
+
+
+def _user_message_store(*, conversation: Conversation, text: str, language: str, user_audio, asr_confidence,
+                        user_timings) -> Message:
+    # The shopper's words are stored before the brain runs: whatever happens next, they are kept.
+    with transaction.atomic():
+        user_message = Message(
+            conversation=conversation, role=Message.Role.USER, text=text, language=language,
+            asr_confidence=asr_confidence, timings=user_timings or {},
+        )
+        if user_audio:
+            user_message.audio = user_audio["file"]
+            user_message.audio_mime = user_audio.get("mime", "")
+        user_message.save()
+        if language != conversation.language:
+            conversation.language = language
+            conversation.save(update_fields=["language", "updated_at"])
+        live_publish_on_commit(session_id=conversation.pk, event=message_event(user_message, channel=conversation.channel))
+    return user_message
+
+
+def _reply_since(*, conversation: Conversation, question: Message) -> Message | None:
+    """The assistant's reply to `question`, if one was stored after it (and before any newer question)."""
+    later = (conversation.messages.filter(role__in=[Message.Role.USER, Message.Role.ASSISTANT])
+             .filter(created_at__gte=question.created_at).exclude(pk=question.pk).order_by("created_at", "id").first())
+    return later if later is not None and later.role == Message.Role.ASSISTANT else None
 
 
 def _taken_over_turn(*, conversation: Conversation, user_message: Message, language: str) -> TurnResult:

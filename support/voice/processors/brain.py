@@ -1,6 +1,8 @@
 """The brain: a trusted transcript (or a typed message) becomes a turn of the conversation, run in
 a worker thread (tools use the ORM); its events come back as frames while it works, so the first
-clause can be spoken before the reply is complete. An untrusted transcript gets a re-prompt."""
+clause can be spoken before the reply is complete. An untrusted transcript gets a re-prompt. A
+resumed conversation's cut-off turn (Resume) is answered at once, after a notice: its stored reply
+said again, or the brain's answer to its stored question."""
 
 from __future__ import annotations
 
@@ -17,8 +19,8 @@ from support.speech.audio import float_to_pcm16
 
 from .. import services
 from ..frames import (
-    BrainEvent, Clause, Frame, ReplyDone, ReplyLanguage, ReplyReset, ReplyStarted, ReplyText, SpeechUnavailable, TextIn,
-    ToolUsed, Transcript,
+    BrainEvent, Clause, Frame, ReplyDone, ReplyLanguage, ReplyReset, ReplyStarted, ReplyText, Resume, SpeechUnavailable,
+    TextIn, ToolUsed, Transcript,
 )
 from ..processor import Processor, Turn
 
@@ -70,6 +72,8 @@ class Brain(Processor):
             await pipeline.interrupt("text")
             pipeline.start_turn(self._turn(text=frame.text, language=frame.language, confidence=None, user_pcm=None),
                                 eos=time.perf_counter())
+        elif isinstance(frame, Resume):
+            self.pipeline.start_turn(self._resume(frame), eos=time.perf_counter())
         else:
             await self.push(frame)
 
@@ -84,7 +88,16 @@ class Brain(Processor):
         await self.push(Clause(text=text, language=language))
         await self.push(ReplyDone(text=text, language=language, reprompt=key))
 
-    async def _turn(self, *, text: str, language: str | None, confidence: float | None, user_pcm: bytes | None) -> None:
+    async def _resume(self, frame: Resume) -> None:
+        if frame.answer == "repeat":
+            await self._repeat(frame)
+        else:
+            await self._turn(text=frame.text, language=frame.language, confidence=None, user_pcm=None,
+                             answering_id=frame.message_id, lead=frame.notice)
+
+    async def _turn(self, *, text: str, language: str | None, confidence: float | None, user_pcm: bytes | None,
+                    answering_id: int | None = None, lead: str | None = None) -> None:
+        """`answering_id`, `lead`: a resumed turn's stored question, and what is said before its answer."""
         turn = self.pipeline.turn
         loop = asyncio.get_running_loop()
         events: asyncio.Queue = asyncio.Queue()
@@ -97,9 +110,12 @@ class Brain(Processor):
         # The brain's thread stores the turn even if the reply is cut.
         brain = asyncio.ensure_future(self._hop(services.turn_run)(
             session_id=self.pipeline.session.session_id, text=text, language=language, asr_confidence=confidence,
-            user_timings=user_timings, on_event=on_event))
+            user_timings=user_timings, on_event=on_event, answering_id=answering_id))
         brain.add_done_callback(lambda f: loop.call_soon_threadsafe(events.put_nowait, _DONE))
         await self.push(ReplyStarted(language=language))
+        if lead:
+            await self.push(Clause(text=lead, language=language or self.pipeline.session.reply_language(),
+                                   part_of_reply=False))
         spoken: str | None = None  # the brain's version for the ear, when it gives one
         try:
             while (event := await events.get()) is not _DONE:
@@ -115,11 +131,29 @@ class Brain(Processor):
                     await self.push(frame)
             result = brain.result()
             await self.push(ReplyDone(text=result["reply"], language=result["language"], result=result, spoken=spoken,
-                                      user_pcm=user_pcm))
+                                      user_pcm=user_pcm, resumed=lead is not None))
         except asyncio.CancelledError:
             if not turn.stored:
                 # The brain's thread finishes on its own and stores the turn; then what was heard is kept.
                 self.pipeline.spawn(self._store_cut(brain, turn), scope="record")
+            raise
+
+    async def _repeat(self, frame: Resume) -> None:
+        """A stored reply the shopper never heard to the end, said again after the notice."""
+        turn = self.pipeline.turn
+        try:
+            await self.push(ReplyStarted(language=frame.language))
+            await self.push(Clause(text=frame.notice, language=frame.language, part_of_reply=False))
+            turn.first_token = time.perf_counter()
+            await self.push(BrainEvent(TextDelta(text=frame.reply)))
+            result = {"user_message_id": frame.message_id, "assistant_message_id": frame.reply_id, "reply": frame.reply,
+                      "language": frame.language, "intent": None, "status": frame.status, "taken_over": False,
+                      "brain_ms": None}
+            await self.push(ReplyDone(text=frame.reply, language=frame.language, result=result, resumed=True))
+        except asyncio.CancelledError:
+            if not turn.stored and turn.interrupted_text is not None:  # a barge-in, not a closed connection
+                self.pipeline.spawn(database_sync_to_async(services.message_mark_interrupted)(
+                    message_id=frame.reply_id, heard=turn.interrupted_text), scope="record")
             raise
 
     async def _store_cut(self, brain: asyncio.Future, turn: Turn) -> None:
@@ -127,8 +161,10 @@ class Brain(Processor):
             result = await brain
         except Exception:
             return
+        # interrupted_text is None when the connection closed (nothing interrupted the reply): it is
+        # kept whole, to be said again when the conversation resumes.
         await database_sync_to_async(services.voice_turn_store)(
             session_id=self.pipeline.session.session_id, user_message_id=result["user_message_id"],
             assistant_message_id=result["assistant_message_id"], speech_calls=turn.speech_calls,
-            assistant_timings={}, interrupted_text=turn.interrupted_text or "",
+            assistant_timings={}, interrupted_text=turn.interrupted_text,
         )

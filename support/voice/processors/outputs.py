@@ -51,7 +51,8 @@ def protocol_event(frame: Frame) -> dict | None:
         if not frame.text:  # a staff member has taken over: the staff answer instead
             return None
         return {"type": "reply", "text": frame.text, "language": frame.language, "intent": frame.result["intent"],
-                "status": frame.result["status"], **({"spoken": frame.spoken} if frame.spoken else {})}
+                "status": frame.result["status"], **({"spoken": frame.spoken} if frame.spoken else {}),
+                **({"resumed": True} if frame.resumed else {})}
     if isinstance(frame, Metrics):
         return dict(frame.values)
     if isinstance(frame, End):

@@ -101,17 +101,20 @@ class TextToSpeech(Processor):
 
     async def _speak_from(self, queue: asyncio.Queue) -> None:
         while (clause := await queue.get()) is not None:
-            await self.say(clause.text, clause.language)
+            await self.say(clause.text, clause.language, part_of_reply=clause.part_of_reply)
 
-    async def say(self, text: str, language: str) -> None:
-        """The one place speech is synthesised (the chain runs its engines in their own threads)."""
+    async def say(self, text: str, language: str, *, part_of_reply: bool = True) -> None:
+        """The one place speech is synthesised (the chain runs its engines in their own threads).
+        `part_of_reply=False`: a line said before the reply ("sorry, we were cut off"), which takes
+        playback time but is never what the shopper heard of the reply."""
         pcm = await providers().tts.synthesize_clause(text, language, on_call=self.on_call, failed=self.failed)
         if not pcm:
             return
         if self.first_audio_at is None:
             self.first_audio_at = time.perf_counter()
             await self.push(AudioStarted(sample_rate=self.rate))
-        self.spoken.append((self.audio_seconds, text))
+        if part_of_reply:
+            self.spoken.append((self.audio_seconds, text))
         await self.push(AudioOut(pcm=pcm))
         self.pcm.append(pcm)
         self.audio_seconds += len(pcm) / 2 / self.rate

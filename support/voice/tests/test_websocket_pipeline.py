@@ -9,16 +9,18 @@ import pytest
 from asgiref.sync import sync_to_async
 
 from support.assistant.brain import TextDelta
+from support.conversations.services.resume import CUT_OFF, pending_turn_get
 from support.models import Message
 from support.tests.speech_helpers import steady_speech
 from support.voice import services
 from support.voice.frames import (
     AudioIn, AudioOut, AudioStarted, BrainEvent, Clause, End, Interruption, Metrics, ReplyDone, ReplyLanguage,
-    ReplyStarted, SpeechStarted, TextIn, Transcript, UserEnd,
+    ReplyStarted, Resume, SpeechStarted, TextIn, Transcript, UserEnd,
 )
 from support.voice.pipeline import websocket_processors
 from support.voice.processor import Pipeline, Session
 from support.voice.processors.outputs import CollectingOutput
+from support.voice.processors.text_to_speech import TextToSpeech
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -134,4 +136,91 @@ async def test_a_disconnect_cancels_the_turn_and_the_brains_turn_is_still_stored
     await pipeline.drain()
     assert not tap.of(End)  # the turn never finished for the client
     [reply] = await sync_to_async(list)(Message.objects.filter(role=Message.Role.ASSISTANT))
-    assert reply.interrupted and reply.text == ""  # nothing of it was heard
+    # Nothing interrupted it: the connection closed. It is kept whole, to be said again on resume.
+    assert not reply.interrupted and "ship" in reply.text.lower()
+    pending = await sync_to_async(pending_turn_get)(session_id=pipeline.session.session_id)
+    assert pending["answer"] == "repeat" and pending["reply_id"] == reply.pk
+
+
+# -- a resumed conversation's cut-off turn (Resume) ----------------------------------------------
+
+STORED_REPLY = ("Orders ship within two days. Delivery takes three to five days across India. You will get a "
+                "message with the tracking link as soon as your order leaves the warehouse.")
+
+
+def cut_off_turn(session_id, *, reply: str | None):
+    """The shopper's question and, when given, a reply stored but never spoken to the end (no turn timings)."""
+    Message.objects.create(conversation_id=session_id, role=Message.Role.USER, text="What is your shipping policy?",
+                           language="en")
+    if reply is not None:
+        Message.objects.create(conversation_id=session_id, role=Message.Role.ASSISTANT, text=reply, language="en",
+                               timings={"brain_ms": 3})
+    return pending_turn_get(session_id=session_id)
+
+
+async def resumed_pipeline(*, reply: str | None):
+    pipeline, client, tap = await open_pipeline()
+    pending = await sync_to_async(cut_off_turn)(pipeline.session.session_id, reply=reply)
+    await pipeline.queue(Resume(**pending))
+    return pipeline, client, tap, pending
+
+
+async def test_a_stored_reply_is_said_again_after_the_notice_and_then_counts_as_delivered():
+    pipeline, client, tap, pending = await resumed_pipeline(reply=STORED_REPLY)
+    assert pending["answer"] == "repeat"
+    await pipeline.turn_task
+    done = tap.of(ReplyDone)[0]
+    assert done.resumed and done.text == STORED_REPLY and done.result["assistant_message_id"] == pending["reply_id"]
+    [reply] = [e for e in client.events if e["type"] == "reply"]
+    assert reply == {"type": "reply", "text": STORED_REPLY, "language": "en", "intent": None, "status": "active",
+                     "resumed": True, "turn": 1}
+    assert [e["text"] for e in client.events if e["type"] == "reply_delta"] == [STORED_REPLY]
+    # The notice is spoken first but is no part of the reply the shopper hears.
+    [tts] = [p for p in pipeline.processors if isinstance(p, TextToSpeech)]
+    assert tts.spoken[0][0] > 0 and CUT_OFF["en"] not in tts.spoken_text() and tts.spoken_text() == STORED_REPLY
+    rows = await sync_to_async(list)(Message.objects.filter(conversation_id=pipeline.session.session_id)
+                                     .order_by("created_at", "id").values_list("role", "text", "interrupted"))
+    assert rows == [("user", "What is your shipping policy?", False), ("assistant", STORED_REPLY, False)]
+    assert await sync_to_async(pending_turn_get)(session_id=pipeline.session.session_id) is None
+    await pipeline.close()
+
+
+async def test_a_closed_connection_during_a_repeated_reply_leaves_it_pending(settings):
+    settings.TTS_CACHE_SIZE = 0  # clauses cached by an earlier test would all be sent at once
+    pipeline, client, tap, pending = await resumed_pipeline(reply=STORED_REPLY)
+    while not tap.of(AudioStarted):  # the notice is playing; the reply is still being synthesised
+        await asyncio.sleep(0.01)
+    assert pipeline.busy
+    await pipeline.close()
+    await pipeline.drain()
+    assert await sync_to_async(pending_turn_get)(session_id=pipeline.session.session_id) == pending
+
+
+async def test_a_barge_in_during_a_repeated_reply_keeps_what_was_heard(settings):
+    settings.TTS_CACHE_SIZE = 0
+    pipeline, client, tap, pending = await resumed_pipeline(reply=STORED_REPLY)
+    while not tap.of(AudioStarted):
+        await asyncio.sleep(0.01)
+    await pipeline.interrupt("client")
+    [cut] = tap.of(Interruption)
+    assert cut.turn_cancelled and CUT_OFF["en"] not in cut.heard
+    await pipeline.drain()
+    reply = await sync_to_async(Message.objects.get)(pk=pending["reply_id"])
+    assert reply.interrupted and reply.text == cut.heard
+    assert await sync_to_async(pending_turn_get)(session_id=pipeline.session.session_id) is None
+
+
+async def test_a_stored_question_without_a_reply_is_answered_once_after_the_notice():
+    pipeline, client, tap, pending = await resumed_pipeline(reply=None)
+    assert pending["answer"] == "again"
+    await pipeline.turn_task
+    done = tap.of(ReplyDone)[0]
+    assert done.resumed and "ship" in done.text.lower() and done.result["user_message_id"] == pending["message_id"]
+    assert [e for e in client.events if e["type"] == "reply"][0]["resumed"] is True
+    [tts] = [p for p in pipeline.processors if isinstance(p, TextToSpeech)]
+    assert tts.spoken[0][0] > 0 and CUT_OFF["en"] not in tts.spoken_text()
+    roles = await sync_to_async(list)(Message.objects.filter(conversation_id=pipeline.session.session_id)
+                                      .order_by("created_at", "id").values_list("role", flat=True))
+    assert roles == ["user", "assistant"]
+    assert await sync_to_async(pending_turn_get)(session_id=pipeline.session.session_id) is None
+    await pipeline.close()

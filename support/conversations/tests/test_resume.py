@@ -1,0 +1,96 @@
+"""Which voice turn a lost connection or a dead process cut off (support.conversations.services.resume), and answering
+its stored question once (conversation_turn's `answering`), with the offline brain."""
+
+import pytest
+
+from catalog.tests.factories import PolicyFactory
+from support.conversations.services.lifecycle import conversation_create
+from support.conversations.services.resume import CUT_OFF, pending_turn_get
+from support.conversations.services.turns import conversation_turn
+from support.models import Conversation, Message
+
+pytestmark = pytest.mark.django_db
+
+QUESTION = "What is your return policy?"
+
+
+@pytest.fixture(autouse=True)
+def shop_data(db):
+    PolicyFactory(kind="returns", text="You can return most items within 7 days of delivery. Refunds reach your "
+                                       "account within five working days of the pickup. Groceries, innerwear and "
+                                       "opened beauty products cannot be returned unless they arrived damaged.")
+
+
+def voice_conversation(channel=Conversation.Channel.WEB_VOICE):
+    return conversation_create(channel=channel, language="en")
+
+
+def said(conv, role, text, **fields):
+    return Message.objects.create(conversation=conv, role=role, text=text, language="en", **fields)
+
+
+# -- which turn is pending ------------------------------------------------------------------
+
+
+def test_nothing_pending_in_a_new_or_answered_conversation():
+    conv, _ = voice_conversation()
+    assert pending_turn_get(session_id=str(conv.pk)) is None
+    said(conv, Message.Role.USER, QUESTION)
+    said(conv, Message.Role.ASSISTANT, "Within 7 days.", timings={"brain_ms": 3, "eos_to_first_token_ms": 40})
+    assert pending_turn_get(session_id=str(conv.pk)) is None
+
+
+def test_a_question_without_a_stored_reply_is_answered_again():
+    conv, _ = voice_conversation()
+    said(conv, Message.Role.USER, "Hello")
+    said(conv, Message.Role.ASSISTANT, "Hi!", timings={"eos_to_first_token_ms": 40})
+    question = said(conv, Message.Role.USER, QUESTION)
+    pending = pending_turn_get(session_id=str(conv.pk))
+    assert pending == {"answer": "again", "message_id": question.pk, "text": QUESTION, "language": "en",
+                       "reply_id": None, "reply": "", "notice": CUT_OFF["en"], "status": "active"}
+
+
+def test_a_stored_reply_never_spoken_to_the_end_is_repeated():
+    conv, _ = voice_conversation()
+    question = said(conv, Message.Role.USER, QUESTION)
+    reply = said(conv, Message.Role.ASSISTANT, "Within 7 days.", timings={"brain_ms": 3, "first_token_ms": 1})
+    pending = pending_turn_get(session_id=str(conv.pk))
+    assert (pending["answer"], pending["message_id"], pending["reply_id"], pending["reply"]) == (
+        "repeat", question.pk, reply.pk, "Within 7 days.")
+
+
+@pytest.mark.parametrize("case", ["interrupted", "staff", "taken_over", "rest_text", "rest_voice"])
+def test_nothing_pending_when_the_shopper_or_staff_ended_the_turn(case, django_user_model):
+    conv, _ = voice_conversation(Conversation.Channel.WEB_TEXT if case == "rest_text" else Conversation.Channel.WEB_VOICE)
+    said(conv, Message.Role.USER, QUESTION)
+    if case == "interrupted":
+        said(conv, Message.Role.ASSISTANT, "Within", interrupted=True)
+    elif case == "staff":
+        said(conv, Message.Role.STAFF, "Let me check.", author="asha")
+    elif case == "taken_over":
+        conv.taken_over_by = django_user_model.objects.create_user("asha", is_staff=True)
+        conv.save()
+    elif case == "rest_text":
+        said(conv, Message.Role.ASSISTANT, "Within 7 days.", timings={"brain_ms": 3})
+    else:  # the REST voice endpoint answered in its response
+        said(conv, Message.Role.ASSISTANT, "Within 7 days.", timings={"brain_ms": 3, "tts_ms": 80})
+    assert pending_turn_get(session_id=str(conv.pk)) is None
+
+
+def test_answering_a_stored_question_stores_the_reply_once():
+    conv, _ = voice_conversation()
+    question = said(conv, Message.Role.USER, QUESTION)
+    result = conversation_turn(conversation=conv, text=question.text, language="en", answering=question)
+    assert result.user_message.pk == question.pk and "7 days" in result.reply
+    assert list(conv.messages.values_list("role", "text")) == [("user", QUESTION), ("assistant", result.reply)]
+
+
+def test_a_reply_the_old_process_stored_meanwhile_is_kept_instead_of_a_second():
+    conv, _ = voice_conversation()
+    question = said(conv, Message.Role.USER, QUESTION)
+    # A dropped socket, not a dead process: the first brain finished and stored its reply while
+    # the resumed connection was answering the same question.
+    earlier = said(conv, Message.Role.ASSISTANT, "Returns are accepted within 7 days.")
+    result = conversation_turn(conversation=conv, text=question.text, language="en", answering=question)
+    assert result.assistant_message.pk == earlier.pk and result.reply == earlier.text
+    assert conv.messages.count() == 2
