@@ -85,7 +85,7 @@ async def test_a_reply_cut_by_a_dropped_connection_is_kept_whole_and_said_again(
     # Clauses an earlier test cached would all be sent before the drop: a chain of its own (the
     # chain is per provider list), caching nothing.
     settings.TTS_PROVIDERS_EN = ["piper"]
-    settings.TTS_CACHE_SIZE = 0
+    settings.TTS_CACHE_MAX_BYTES = 0
     comm, session = await connect("language=en&mode=ptt")
     await comm.send_json_to({"type": "text", "text": QUESTION})
     await until(comm, "audio_start")

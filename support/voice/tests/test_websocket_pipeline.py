@@ -186,7 +186,7 @@ async def test_a_stored_reply_is_said_again_after_the_notice_and_then_counts_as_
 
 
 async def test_a_closed_connection_during_a_repeated_reply_leaves_it_pending(settings):
-    settings.TTS_CACHE_SIZE = 0  # clauses cached by an earlier test would all be sent at once
+    settings.TTS_CACHE_MAX_BYTES = 0  # clauses cached by an earlier test would all be sent at once
     pipeline, client, tap, pending = await resumed_pipeline(reply=STORED_REPLY)
     while not tap.of(AudioStarted):  # the notice is playing; the reply is still being synthesised
         await asyncio.sleep(0.01)
@@ -197,7 +197,7 @@ async def test_a_closed_connection_during_a_repeated_reply_leaves_it_pending(set
 
 
 async def test_a_barge_in_during_a_repeated_reply_keeps_what_was_heard(settings):
-    settings.TTS_CACHE_SIZE = 0
+    settings.TTS_CACHE_MAX_BYTES = 0
     pipeline, client, tap, pending = await resumed_pipeline(reply=STORED_REPLY)
     while not tap.of(AudioStarted):
         await asyncio.sleep(0.01)
