@@ -1,0 +1,100 @@
+"""Server configurations that bench/bench_text.py compares in one run (`--variants a,b,...`).
+
+Each is the environment and the settings-overlay lines (bench/common.py's Server) that switch a
+piece of the server off. The runs alternate (a b c a b c ...) so that other load on a shared
+machine falls on every configuration alike; the table gives each configuration's median over
+its rounds, with the load average seen at each run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bench.common import machine_note, median, table
+
+# Django's ASGIHandler, the framework's standard request path, instead of voxsite/asgi_http.py.
+DJANGO_HANDLER = {"HTTP_HANDLER": "django", "DATABASE_CONN_MAX_AGE": "0"}
+# The per-process CPU semaphore without voxsite/asgi_http.py: held around the whole sync
+# middleware chain and view, which Django runs in one thread per request.
+CPU_SLOT_MIDDLEWARE = [
+    "from voxsite.concurrency import cpu_slot as _cpu_slot",
+    "class CpuSlotMiddleware:",
+    "    def __init__(self, get_response):",
+    "        self.get_response = get_response",
+    "    def __call__(self, request):",
+    "        with _cpu_slot(HTTP_CPU_CONCURRENCY):",
+    "            return self.get_response(request)",
+    "MIDDLEWARE = ['bench_settings.CpuSlotMiddleware', *MIDDLEWARE]",
+]
+# Django's own SQLite backend (still IMMEDIATE, timeout 20 s) instead of voxsite/sqlite_backend.
+DJANGO_SQLITE = [
+    "if DATABASES['default']['ENGINE'] == 'voxsite.sqlite_backend':",
+    "    DATABASES['default']['ENGINE'] = 'django.db.backends.sqlite3'",
+]
+# As many CPU slots as request threads: the semaphore never makes a request wait.
+NO_SEMAPHORE = {"HTTP_CPU_CONCURRENCY": "16", "HTTP_THREADS": "16"}
+
+
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    about: str
+    env: dict[str, str] = field(default_factory=dict)
+    settings_lines: tuple[str, ...] = ()
+
+
+VARIANTS = {v.name: v for v in [
+    Variant("all", "the code as it stands: asgi_http + CPU semaphore (+ sqlite_backend on SQLite)"),
+    Variant("no-asgi-http", "Django's ASGIHandler, the CPU semaphore kept (as a middleware)",
+            DJANGO_HANDLER, tuple(CPU_SLOT_MIDDLEWARE)),
+    Variant("no-semaphore", "asgi_http, no CPU semaphore", NO_SEMAPHORE),
+    Variant("no-sqlite-backend", "asgi_http + CPU semaphore, Django's SQLite backend (IMMEDIATE)", {},
+            tuple(DJANGO_SQLITE)),
+    Variant("none", "Django's ASGIHandler, no semaphore, Django's SQLite backend (IMMEDIATE)",
+            DJANGO_HANDLER, tuple(DJANGO_SQLITE)),
+]}
+
+
+def parse(names: str) -> list[Variant]:
+    chosen = [n.strip() for n in names.split(",") if n.strip()]
+    unknown = [n for n in chosen if n not in VARIANTS]
+    if unknown or not chosen:
+        raise ValueError(f"unknown variant(s) {unknown}; choose from {', '.join(VARIANTS)}")
+    return [VARIANTS[n] for n in chosen]
+
+
+def variant_table(runs: list[dict]) -> str:
+    """One row per variant: medians over its rounds of each run's figures; failures summed."""
+    rows = []
+    for name in dict.fromkeys(r["variant"] for r in runs):
+        mine = [r for r in runs if r["variant"] == name]
+        loads = [r["load"] for r in mine]
+        rows.append([
+            name, len(mine),
+            median(r["seq_p50"] for r in mine), median(r["seq_cpu"] for r in mine),
+            median(r["p50"] for r in mine), median(r["p95"] for r in mine),
+            median(r["tps"] for r in mine), median(r["cpu"] for r in mine),
+            sum(r["failed"] for r in mine), sum(r["locked"] for r in mine),
+            f"{min(loads):.2f}-{max(loads):.2f}",
+        ])
+    return table(["variant", "runs", "1 client p50 ms", "1 client CPU ms/turn", "p50 ms", "p95 ms", "turns/s",
+                  "server CPU ms/turn", "failed turns", "'database is locked'", "load avg (1 min)"], rows)
+
+
+def runs_table(runs: list[dict]) -> str:
+    return table(["#", "variant", "p50 ms", "p95 ms", "turns/s", "server CPU ms/turn", "failed", "load avg (1 min)"],
+                 [[i + 1, r["variant"], r["p50"], r["p95"], r["tps"], r["cpu"], r["failed"], r["load"]]
+                  for i, r in enumerate(runs)])
+
+
+
+def report(args, workers: int, runs: list[dict], failures: list[str]) -> None:
+    database = "PostgreSQL" if args.database_url else "SQLite"
+    setup = "1 process, embedded" if workers == 1 else f"`serve --workers {workers}` + Redis"
+    print(f"\nText turns, {setup}, {database}, {args.clients} clients x {args.concurrent_turns} turns, "
+          f"1 client x {args.turns} turns, {args.rounds} rounds alternated ({machine_note()})\n")
+    for v in args.variants:
+        print(f"- {v.name}: {v.about}")
+    print("\n" + variant_table(runs) + "\n\nEach run, in order:\n\n" + runs_table(runs))
+    for line in failures[:10]:
+        print(f"FAILED {line}")
