@@ -1,38 +1,23 @@
 """Server configurations that bench/bench_text.py compares in one run (`--variants a,b,...`).
 
-Each is the environment and the settings-overlay lines (bench/common.py's Server) that switch a
-piece of the server off. The runs alternate (a b c a b c ...) so that other load on a shared
+Each is the environment and the settings-overlay lines (bench/common.py's Server) that make
+it. The runs alternate (a b c a b c ...) so that other load on a shared
 machine falls on every configuration alike; the table gives each configuration's median over
 its rounds, with the load average seen at each run.
 """
 
 from __future__ import annotations
 
+import argparse
 from dataclasses import dataclass, field
 
 from bench.common import machine_note, median, table
 
-# Django's ASGIHandler, the framework's standard request path, instead of voxsite/asgi_http.py.
-DJANGO_HANDLER = {"HTTP_HANDLER": "django", "DATABASE_CONN_MAX_AGE": "0"}
-# The per-process CPU semaphore without voxsite/asgi_http.py: held around the whole sync
-# middleware chain and view, which Django runs in one thread per request.
-CPU_SLOT_MIDDLEWARE = [
-    "from voxsite.concurrency import cpu_slot as _cpu_slot",
-    "class CpuSlotMiddleware:",
-    "    def __init__(self, get_response):",
-    "        self.get_response = get_response",
-    "    def __call__(self, request):",
-    "        with _cpu_slot(HTTP_CPU_CONCURRENCY):",
-    "            return self.get_response(request)",
-    "MIDDLEWARE = ['bench_settings.CpuSlotMiddleware', *MIDDLEWARE]",
+# SQLite's default DEFERRED transactions instead of the settings' IMMEDIATE: what the setting prevents.
+DEFERRED = [
+    "if 'sqlite' in DATABASES['default']['ENGINE']:",
+    "    DATABASES['default']['OPTIONS'].pop('transaction_mode', None)",
 ]
-# Django's own SQLite backend (still IMMEDIATE, timeout 20 s) instead of voxsite/sqlite_backend.
-DJANGO_SQLITE = [
-    "if DATABASES['default']['ENGINE'] == 'voxsite.sqlite_backend':",
-    "    DATABASES['default']['ENGINE'] = 'django.db.backends.sqlite3'",
-]
-# As many CPU slots as request threads: the semaphore never makes a request wait.
-NO_SEMAPHORE = {"HTTP_CPU_CONCURRENCY": "16", "HTTP_THREADS": "16"}
 
 
 @dataclass(frozen=True)
@@ -43,15 +28,12 @@ class Variant:
     settings_lines: tuple[str, ...] = ()
 
 
+# Issue 14 item 5 compared the hand-written HTTP handler, CPU semaphore and SQLite backend this way
+# (switches since removed with them; bench/README.md has the table).
 VARIANTS = {v.name: v for v in [
-    Variant("all", "the code as it stands: asgi_http + CPU semaphore (+ sqlite_backend on SQLite)"),
-    Variant("no-asgi-http", "Django's ASGIHandler, the CPU semaphore kept (as a middleware)",
-            DJANGO_HANDLER, tuple(CPU_SLOT_MIDDLEWARE)),
-    Variant("no-semaphore", "asgi_http, no CPU semaphore", NO_SEMAPHORE),
-    Variant("no-sqlite-backend", "asgi_http + CPU semaphore, Django's SQLite backend (IMMEDIATE)", {},
-            tuple(DJANGO_SQLITE)),
-    Variant("none", "Django's ASGIHandler, no semaphore, Django's SQLite backend (IMMEDIATE)",
-            DJANGO_HANDLER, tuple(DJANGO_SQLITE)),
+    Variant("default", "the code as it stands"),
+    Variant("deferred", "SQLite with DEFERRED transactions (Django's default) instead of IMMEDIATE", {},
+            tuple(DEFERRED)),
 ]}
 
 
@@ -59,7 +41,7 @@ def parse(names: str) -> list[Variant]:
     chosen = [n.strip() for n in names.split(",") if n.strip()]
     unknown = [n for n in chosen if n not in VARIANTS]
     if unknown or not chosen:
-        raise ValueError(f"unknown variant(s) {unknown}; choose from {', '.join(VARIANTS)}")
+        raise argparse.ArgumentTypeError(f"unknown variant(s) {unknown}; choose from {', '.join(VARIANTS)}")
     return [VARIANTS[n] for n in chosen]
 
 

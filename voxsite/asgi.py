@@ -4,16 +4,10 @@ import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "voxsite.settings")
 
-from voxsite.asgi_http import get_asgi_application, leave_form_bodies_to_django  # noqa: E402
+from voxsite.asgi_http import get_asgi_application  # noqa: E402
 
 # Django must be set up before anything imports models.
-if os.environ.get("HTTP_HANDLER") == "django":  # bench/bench_text.py --variants compares the two
-    from django.core.asgi import get_asgi_application as django_get_asgi_application
-
-    django_asgi_app = django_get_asgi_application()
-    leave_form_bodies_to_django()
-else:
-    django_asgi_app = get_asgi_application()
+django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 

@@ -102,7 +102,7 @@ def test_check_deploy_warns_about_a_weak_secret_key():
 
 def test_no_env_gives_the_embedded_defaults():
     values = settings_with()
-    assert values["engine"] == "voxsite.sqlite_backend"
+    assert values["engine"] == "django.db.backends.sqlite3"
     assert values["db_name"].endswith("db.sqlite3")
     assert values["layer"] == "channels.layers.InMemoryChannelLayer"
     assert values["cache"] == "django.core.cache.backends.locmem.LocMemCache"
@@ -158,7 +158,7 @@ def test_env_example_lines_are_valid_settings(tmp_path):
     env_file = tmp_path / "all.env"
     env_file.write_text("\n".join(lines) + "\n")
     values = settings_with(ENV_FILE=str(env_file))
-    assert values["engine"] == "voxsite.sqlite_backend"
+    assert values["engine"] == "django.db.backends.sqlite3"
     assert values["layer"] == "channels.layers.InMemoryChannelLayer"
     assert values["eager"] is True
 
