@@ -94,9 +94,22 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
-# Connections are closed after each request (Django's default): under ASGI every request runs in
-# a thread of its own, so a kept connection could not be reused.
+# Under ASGI every request runs in a thread of its own, so a connection kept by a thread
+# (CONN_MAX_AGE) is never reused: connections are closed after each request (Django's default),
+# and on PostgreSQL "closed" means handed back to a per-process pool (psycopg_pool) instead of a
+# new TCP connection, login and session per request (bench/README.md, issue 14 item 5).
 _is_sqlite = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+_is_postgres = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+if _is_postgres and env.bool("DATABASE_POOL", default=True):
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # Django refuses persistent connections with a pool
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        # Per process: each Daphne worker and each Celery worker process has its own pool, so the
+        # server sees up to (processes x max_size) connections.
+        "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=2),
+        "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=10),
+        # A request that finds every connection busy waits this long, then fails (HTTP 500).
+        "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
+    }
 # Daphne processes `manage.py serve` starts on one socket; more than 1 needs REDIS_URL (the
 # channel layer must reach every process). About one per core (bench/README.md).
 WEB_CONCURRENCY = env.int("WEB_CONCURRENCY", default=1)

@@ -5,6 +5,7 @@ import asyncio
 import pytest
 from channels.testing import HttpCommunicator
 from django.core import signals
+from django.db import connection
 
 from voxsite import asgi_http
 from voxsite.asgi import application
@@ -72,3 +73,21 @@ async def test_a_file_download_arrives_whole(tmp_path):
 
 async def test_unknown_paths_are_404s():
     assert (await get("/nowhere"))["status"] == 404
+
+
+@pytest.mark.postgres
+async def test_requests_borrow_pooled_postgres_connections():
+    """Each request runs in a thread of its own and closes its connection at the end: with the
+    pool (settings: DATABASE_POOL, on by default) that hands it back, and the next request's thread
+    gets the same server connection instead of opening one."""
+    pool = connection.pool
+    assert pool is not None, "settings did not enable the pool for PostgreSQL"
+    requests_before = pool.get_stats().get("requests_num", 0)
+    pids = []
+    for _ in range(6):
+        resp = await get("/backend-pid")
+        assert resp["status"] == 200
+        pids.append(int(resp["body"]))
+    assert pool.get_stats()["requests_num"] - requests_before >= 6
+    assert len(set(pids)) <= pool.max_size
+    assert len(set(pids)) < len(pids), pids  # without the pool: six connections, six server processes
