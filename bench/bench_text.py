@@ -3,7 +3,7 @@ or PostgreSQL.
 
     .venv/bin/python bench/bench_text.py [--turns 300] [--clients 8] [--concurrent-turns 800] [--quick]
         [--database-url postgres://postgres@127.0.0.1:5432/voxsite_bench] [--redis-url redis://...]
-        [--variants all,none --rounds 2 --workers 2]
+        [--variants before=/tmp/before,no-pool,default --rounds 2 --workers 2]
 
 Every turn is `POST /api/conversation/message`, as the widget and the prototype's clients send
 it, over keep-alive connections from 127.0.0.1 (one per conversation, as a shopper's page). The turns follow short scripted conversations
@@ -33,7 +33,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import text_variants  # noqa: E402
-from bench.common import HOST, Server, demo_order_phones, machine_note, percentile, table  # noqa: E402
+from bench.common import HOST, ROOT, Server, demo_order_phones, machine_note, percentile, table  # noqa: E402
 from bench.text_profile import profile_summary, start_profiler, stop_profiler  # noqa: E402
 
 TARGET_P50_MS = 25.0
@@ -195,10 +195,10 @@ def redis_reachable(url: str) -> str | None:
     return None
 
 
-def measure(args, workers: int, extra_env: dict[str, str], profile: str | None, settings_lines=()) -> dict:
+def measure(args, workers: int, extra_env: dict[str, str], profile: str | None, settings_lines=(), root=ROOT) -> dict:
     """One server configuration: warm-up, the sequential client, then the concurrent clients."""
     with Server(sqlite_immediate=args.sqlite_immediate, extra_env=extra_env, workers=workers,
-                database_url=args.database_url, settings_lines=settings_lines) as srv:
+                database_url=args.database_url, settings_lines=settings_lines, root=root) as srv:
         phones = demo_order_phones(srv, ORDERS)
         scripts = [[(fill(text, phones), label, tool) for text, label, tool in conv] for conv in CONVERSATIONS]
 
@@ -346,7 +346,7 @@ def compare_variants(args, workers: int, env: dict[str, str]) -> int:
     for round_ in range(args.rounds):
         for v in args.variants:
             print(f"[bench] round {round_ + 1}/{args.rounds}: {v.name} ({workers} worker(s))", file=sys.stderr, flush=True)
-            r = measure(args, workers, {**env, **v.env}, None, v.settings_lines)
+            r = measure(args, workers, {**env, **v.env}, None, v.settings_lines, v.root or ROOT)
             s, c = summarize(r["seq"]), summarize(r["conc"])
             runs.append({"variant": v.name, "seq_p50": s["p50"], "seq_cpu": r["cpu_seq"], "p50": c["p50"],
                          "p95": c["p95"], "tps": sum(t.ok for t in r["conc"]) / r["wall"] if r["wall"] > 0 else None,

@@ -31,8 +31,8 @@ CACHE_DIR = ROOT / "bench" / ".cache"
 HOST = "127.0.0.1"
 
 
-def python() -> str:
-    venv = ROOT / ".venv" / "bin" / "python"
+def python(root: Path = ROOT) -> str:
+    venv = root / ".venv" / "bin" / "python"
     return str(venv) if venv.exists() else sys.executable
 
 
@@ -104,11 +104,15 @@ class Server:
     `settings_lines`: Python appended to an overlay of voxsite.settings (generated in the temp
     folder, never in the checkout) for this server and its seeding commands.
 
+    `root`: the checkout whose manage.py serves (default this one), e.g. a `git worktree` of the
+    code before a change, to measure before and after in one run.
+
     Killed on exit, on Ctrl-C and at interpreter exit, whichever comes first."""
 
     def __init__(self, *, extra_env: dict[str, str] | None = None, start_timeout: float = 120.0, quiet: bool = False,
                  sqlite_immediate: bool = False, workers: int = 1, database_url: str | None = None,
-                 settings_lines: Sequence[str] = ()):
+                 settings_lines: Sequence[str] = (), root: Path = ROOT):
+        self.root = Path(root)
         self.workers = workers
         self.extra_env = extra_env or {}
         self.sqlite_immediate = sqlite_immediate
@@ -160,12 +164,12 @@ class Server:
             (self.workdir / "bench_settings.py").write_text(
                 "from voxsite.settings import *  # noqa\n" + "\n".join(lines) + "\n")
             self.extra_env = {**self.extra_env, "DJANGO_SETTINGS_MODULE": "bench_settings",
-                              "PYTHONPATH": os.pathsep.join([str(self.workdir), str(ROOT)])}
+                              "PYTHONPATH": os.pathsep.join([str(self.workdir), str(self.root)])}
         env = self.env
         t0 = time.perf_counter()
         for args in (["migrate", "--noinput", "-v", "0"], ["seed_demo", "--quiet"]):
-            done = subprocess.run([python(), str(ROOT / "manage.py"), *args], cwd=ROOT, env=env, capture_output=True,
-                                  text=True, timeout=300)
+            done = subprocess.run([python(self.root), str(self.root / "manage.py"), *args], cwd=self.root, env=env,
+                                  capture_output=True, text=True, timeout=300)
             if done.returncode != 0:
                 raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
             self.seed_output = done.stdout  # the last one's: seed_demo prints the demo API key
@@ -176,9 +180,9 @@ class Server:
         # `manage.py serve` as a deployment runs it: with one worker it becomes Daphne itself (exec),
         # with more it supervises Daphne children sharing one socket (REDIS_URL must be set).
         self.proc = subprocess.Popen(
-            [python(), str(ROOT / "manage.py"), "serve", "--host", HOST, "--port", str(self.port),
+            [python(self.root), str(self.root / "manage.py"), "serve", "--host", HOST, "--port", str(self.port),
              "--workers", str(self.workers)],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            cwd=self.root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
         log.close()
         deadline = time.monotonic() + self.start_timeout
@@ -305,7 +309,8 @@ class Server:
             f"{code}\n"
             "print(json.dumps(result))\n"
         )
-        done = subprocess.run([python(), "-c", script], cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=120)
+        done = subprocess.run([python(self.root), "-c", script], cwd=self.root, env=self.env, capture_output=True,
+                              text=True, timeout=120)
         if done.returncode != 0:
             raise RuntimeError(f"query failed:\n{done.stderr}")
         return json.loads(done.stdout.strip().splitlines()[-1])

@@ -9,7 +9,8 @@ its rounds, with the load average seen at each run.
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from bench.common import machine_note, median, table
 
@@ -26,23 +27,39 @@ class Variant:
     about: str
     env: dict[str, str] = field(default_factory=dict)
     settings_lines: tuple[str, ...] = ()
+    root: Path | None = None  # another checkout serving (NAME=PATH on the command line)
 
 
 # Issue 14 item 5 compared the hand-written HTTP handler, CPU semaphore and SQLite backend this way
-# (switches since removed with them; bench/README.md has the table).
+# (switches since removed with them; the code before is compared as `before=PATH` now), then the
+# PostgreSQL pool and persistent SQLite connections (bench/README.md has the tables).
 VARIANTS = {v.name: v for v in [
     Variant("default", "the code as it stands"),
     Variant("deferred", "SQLite with DEFERRED transactions (Django's default) instead of IMMEDIATE", {},
             tuple(DEFERRED)),
+    Variant("no-pool", "PostgreSQL without the connection pool (a new connection per request)",
+            {"DATABASE_POOL": "false"}),
+    Variant("conn-max-age", "SQLite with CONN_MAX_AGE=600 (persistent connections) instead of Django's 0", {},
+            ("if 'sqlite' in DATABASES['default']['ENGINE']:", "    DATABASES['default']['CONN_MAX_AGE'] = 600")),
 ]}
 
 
 def parse(names: str) -> list[Variant]:
+    """`a,b`: variants by name; `NAME=PATH`: the code of another checkout (e.g. `git worktree add
+    /tmp/before main`, with its own .venv) served as it stands, to compare before and after."""
     chosen = [n.strip() for n in names.split(",") if n.strip()]
-    unknown = [n for n in chosen if n not in VARIANTS]
-    if unknown or not chosen:
-        raise argparse.ArgumentTypeError(f"unknown variant(s) {unknown}; choose from {', '.join(VARIANTS)}")
-    return [VARIANTS[n] for n in chosen]
+    checkouts = {n.split("=", 1)[0]: Path(n.split("=", 1)[1]) for n in chosen if "=" in n}
+    missing = [str(p) for p in checkouts.values() if not (p / "manage.py").exists()]
+    unknown = [n for n in chosen if "=" not in n and n not in VARIANTS]
+    if unknown or missing or not chosen:
+        raise argparse.ArgumentTypeError(f"unknown variant(s) {unknown}, no manage.py in {missing}; "
+                                         f"choose from {', '.join(VARIANTS)} or NAME=PATH")
+    out = []
+    for n in chosen:
+        name = n.split("=", 1)[0]
+        out.append(replace(VARIANTS["default"], name=name, about=f"the code at {checkouts[name]}",
+                           root=checkouts[name]) if name in checkouts else VARIANTS[n])
+    return out
 
 
 def variant_table(runs: list[dict]) -> str:

@@ -73,6 +73,16 @@ def test_variants_are_parsed_by_name_and_summarised_by_median():
     assert "DATABASES['default']['OPTIONS'].pop('transaction_mode', None)" in "\n".join(VARIANTS["deferred"].settings_lines)
 
 
+def test_a_variant_can_be_another_checkout_served_as_it_stands(tmp_path):
+    (tmp_path / "manage.py").write_text("")
+    before, default = parse(f"before={tmp_path},default")
+    assert (before.name, before.root, before.env, before.settings_lines) == ("before", tmp_path, {}, ())
+    assert default.root is None
+    with pytest.raises(Exception, match="no manage.py in"):
+        parse(f"before={tmp_path / 'nowhere'}")
+    assert common.Server(root=tmp_path).root == tmp_path and common.Server().root == ROOT
+
+
 def test_server_start_failure_reports_the_command_output(tmp_path):
     # DEBUG=false without a SECRET_KEY: settings refuse to load, so migrate fails.
     srv = common.Server(extra_env={"SECRET_KEY": ""}, quiet=True)
