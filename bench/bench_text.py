@@ -1,6 +1,9 @@
-"""Text turns through the full HTTP stack: a real Daphne server, DRF, the offline brain, SQLite.
+"""Text turns through the full HTTP stack: a real Daphne server, DRF, the offline brain, SQLite
+or PostgreSQL.
 
     .venv/bin/python bench/bench_text.py [--turns 300] [--clients 8] [--concurrent-turns 800] [--quick]
+        [--database-url postgres://postgres@127.0.0.1:5432/voxsite_bench] [--redis-url redis://...]
+        [--variants before=/tmp/before,no-pool,default --rounds 2 --workers 2]
 
 Every turn is `POST /api/conversation/message`, as the widget and the prototype's clients send
 it, over keep-alive connections from 127.0.0.1 (one per conversation, as a shopper's page). The turns follow short scripted conversations
@@ -20,9 +23,6 @@ import argparse
 import http.client
 import json
 import os
-import shutil
-import signal
-import subprocess
 import sys
 import threading
 import time
@@ -32,7 +32,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import HOST, Server, demo_order_phones, machine_note, percentile, table  # noqa: E402
+from bench import text_variants  # noqa: E402
+from bench.common import HOST, ROOT, Server, demo_order_phones, machine_note, percentile, table  # noqa: E402
+from bench.text_profile import profile_summary, start_profiler, stop_profiler  # noqa: E402
 
 TARGET_P50_MS = 25.0
 TARGET_TPS = 150.0
@@ -174,69 +176,6 @@ def run_concurrent(port: int, scripts, clients: int, turns_each: int) -> tuple[l
     return [turn for r in results for turn in r], wall
 
 
-def start_profiler(srv: Server, path: str) -> subprocess.Popen:
-    exe = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
-    # --subprocesses: with more than one worker, srv.proc is the supervisor and the turns run in
-    # its Daphne children.
-    proc = subprocess.Popen([exe, "record", "--pid", str(srv.proc.pid), "--subprocesses", "--format", "raw", "--rate", "250",
-                             "--output", path], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(1.0)  # attach before the first measured turn
-    return proc
-
-
-def stop_profiler(proc: subprocess.Popen) -> None:
-    proc.send_signal(signal.SIGINT)  # py-spy writes its output on Ctrl-C
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=5)
-
-
-# Frames worth naming in the summary: the project's code and the layers a request crosses.
-PROFILE_GROUPS = [
-    ("request total (metrics middleware and below)", r"__call__ \(voxsite/metrics\.py"),
-    ("DRF view (dispatch)", r"dispatch \(rest_framework/views\.py"),
-    ("conversation_turn", r"conversation_turn \(support/conversations/services/turns\.py"),
-    ("  brain (stream_with_fallback)", r"stream_with_fallback \(support/assistant/fallback\.py"),
-    ("  tools (support/assistant/tools.py call)", r"call \(support/assistant/tools\.py"),
-    ("  history query", r"_history \(support/conversations/services/turns\.py"),
-    ("conversation_get_for (token check)", r"conversation_get_for \("),
-    ("conversation_create", r"conversation_create \("),
-    ("turn_payload (serializers)", r"turn_payload \("),
-    ("transaction commit", r"_commit \(django/db/backends/base/base\.py"),
-    ("connection open", r"get_new_connection \(django/db/backends/sqlite3"),
-    ("connection close (end of request)", r"_close \(django/db/backends/base/base\.py"),
-    ("SQL execute (all)", r"execute \(django/db/backends/sqlite3/base\.py"),
-    ("ORM query compilation", r"as_sql \(django/db/models/sql/compiler\.py"),
-    ("asyncio thread hand-off (_write_to_self)", r"_write_to_self \(asyncio"),
-]
-
-
-def profile_summary(path: Path) -> str:
-    """Inclusive share of samples per group, from py-spy's raw (collapsed) stacks."""
-    import re
-
-    total = 0
-    counts = {label: 0 for label, _ in PROFILE_GROUPS}
-    patterns = [(label, re.compile(rx)) for label, rx in PROFILE_GROUPS]
-    try:
-        lines = path.read_text().splitlines()
-    except OSError as exc:
-        return f"(no profile: {exc})"
-    for line in lines:
-        stack, _, n = line.rpartition(" ")
-        if not stack or not n.isdigit():
-            continue
-        total += int(n)
-        for label, rx in patterns:
-            if rx.search(stack):
-                counts[label] += int(n)
-    if not total:
-        return "(no samples)"
-    return table(["frame", "share of samples %"], [[label, counts[label] * 100.0 / total] for label, _ in PROFILE_GROUPS])
-
-
 def summarize(turns: list[Turn]) -> dict:
     ok = [t.ms for t in turns if t.ok]
     return {"turns": len(turns), "failed": sum(not t.ok for t in turns), "p50": percentile(ok, 50),
@@ -256,9 +195,10 @@ def redis_reachable(url: str) -> str | None:
     return None
 
 
-def measure(args, workers: int, extra_env: dict[str, str], profile: str | None) -> dict:
+def measure(args, workers: int, extra_env: dict[str, str], profile: str | None, settings_lines=(), root=ROOT) -> dict:
     """One server configuration: warm-up, the sequential client, then the concurrent clients."""
-    with Server(sqlite_immediate=args.sqlite_immediate, extra_env=extra_env, workers=workers) as srv:
+    with Server(sqlite_immediate=args.sqlite_immediate, extra_env=extra_env, workers=workers,
+                database_url=args.database_url, settings_lines=settings_lines, root=root) as srv:
         phones = demo_order_phones(srv, ORDERS)
         scripts = [[(fill(text, phones), label, tool) for text, label, tool in conv] for conv in CONVERSATIONS]
 
@@ -277,8 +217,9 @@ def measure(args, workers: int, extra_env: dict[str, str], profile: str | None) 
         cpu2 = srv.cpu_seconds()
         if spy is not None:
             stop_profiler(spy)
+        log = srv.log_path.read_text(errors="replace")
     return {
-        "seq": seq, "conc": conc, "wall": wall,
+        "seq": seq, "conc": conc, "wall": wall, "locked": log.count("database is locked"), "load": os.getloadavg()[0],
         "cpu_seq": None if cpu0 is None or cpu1 is None else (cpu1 - cpu0) * 1000 / max(1, len(seq)),
         "cpu_conc": None if cpu1 is None or cpu2 is None else (cpu2 - cpu1) * 1000 / max(1, len(conc)),
     }
@@ -296,6 +237,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"),
                         help="Redis for the multi-process configurations (channel layer and cache); "
                              "default $BENCH_REDIS_URL or redis://127.0.0.1:6379/15")
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"),
+                        help="PostgreSQL server to run on, e.g. postgres://postgres@127.0.0.1:5432/voxsite_bench: each "
+                             "server gets a fresh database named after it (+ a random suffix), dropped afterwards "
+                             "(default $BENCH_DATABASE_URL, else a SQLite file in a temp folder)")
+    parser.add_argument("--variants", type=text_variants.parse, metavar="NAMES",
+                        help="compare server configurations, alternately, on one --workers count: "
+                             + "; ".join(f"{v.name}: {v.about}" for v in text_variants.VARIANTS.values()))
+    parser.add_argument("--rounds", type=int, default=2, help="with --variants: runs of each (default 2)")
     parser.add_argument("--quick", action="store_true", help="a few turns of each, for the smoke test")
     parser.add_argument("--sqlite-immediate", action="store_true",
                         help="run the server with SQLite transaction_mode=IMMEDIATE (a settings overlay in the temp folder)")
@@ -315,6 +264,10 @@ def main(argv: list[str] | None = None) -> int:
 
     # No speech-model warm-up: it would load Whisper and Piper in the background while we measure.
     base_env = {"VOICE_WARMUP": "false"}
+    if args.variants:
+        if len(worker_counts) != 1:
+            parser.error("--variants compares configurations on one --workers count")
+        return compare_variants(args, worker_counts[0], base_env)
     results: dict[int, dict] = {}
     skipped: dict[int, str] = {}
     for n, workers in enumerate(worker_counts):
@@ -378,6 +331,31 @@ def main(argv: list[str] | None = None) -> int:
     if args.profile:
         print(f"\nWhere the server's time went (py-spy samples, {args.profile})\n")
         print(profile_summary(Path(args.profile)))
+    return 1 if failures else 0
+
+
+def compare_variants(args, workers: int, env: dict[str, str]) -> int:
+    """Each variant in turn, --rounds times over (A B C A B C), then one table."""
+    if workers > 1:
+        why = redis_reachable(args.redis_url)
+        if why:
+            print(f"[bench] {workers} workers need Redis at {args.redis_url}: {why}", file=sys.stderr)
+            return 2
+        env = {**env, "REDIS_URL": args.redis_url, "CELERY_TASK_ALWAYS_EAGER": "true"}
+    runs, failures = [], []
+    for round_ in range(args.rounds):
+        for v in args.variants:
+            print(f"[bench] round {round_ + 1}/{args.rounds}: {v.name} ({workers} worker(s))", file=sys.stderr, flush=True)
+            r = measure(args, workers, {**env, **v.env}, None, v.settings_lines, v.root or ROOT)
+            s, c = summarize(r["seq"]), summarize(r["conc"])
+            runs.append({"variant": v.name, "seq_p50": s["p50"], "seq_cpu": r["cpu_seq"], "p50": c["p50"],
+                         "p95": c["p95"], "tps": sum(t.ok for t in r["conc"]) / r["wall"] if r["wall"] > 0 else None,
+                         "cpu": r["cpu_conc"], "failed": s["failed"] + c["failed"], "locked": r["locked"],
+                         "load": r["load"]})
+            failures += [f"{v.name}: {t.label}: {t.detail}" for t in r["seq"] + r["conc"] if not t.ok]
+    text_variants.report(args, workers, runs, failures)
+    if args.json:
+        Path(args.json).write_text(json.dumps({"runs": runs, "failures": failures}, indent=2))
     return 1 if failures else 0
 
 

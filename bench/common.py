@@ -1,4 +1,5 @@
-"""Shared bench plumbing: a real Daphne server on 127.0.0.1 with its own seeded SQLite file,
+"""Shared bench plumbing: a real Daphne server on 127.0.0.1 with its own freshly seeded database
+(a SQLite file in a temporary folder, or a PostgreSQL database created and dropped for the run),
 percentiles, and plain-text tables.
 
 The server is a subprocess so the figures include what a deployment pays (ASGI, HTTP parsing,
@@ -20,16 +21,18 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 from typing import Iterable, Sequence
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE_DIR = ROOT / "bench" / ".cache"
 HOST = "127.0.0.1"
 
 
-def python() -> str:
-    venv = ROOT / ".venv" / "bin" / "python"
+def python(root: Path = ROOT) -> str:
+    venv = root / ".venv" / "bin" / "python"
     return str(venv) if venv.exists() else sys.executable
 
 
@@ -68,16 +71,54 @@ def server_env(workdir: Path, extra: dict[str, str] | None = None) -> dict[str, 
     return env
 
 
+class FreshPostgres:
+    """A PostgreSQL database made for one server and dropped after it: `<name in url>_<random>` on
+    the server of `url` (whose user may CREATE DATABASE). The seed runs on an empty database, as a
+    new deployment's does, and runs never see each other's rows."""
+
+    def __init__(self, url: str):
+        parts = urlsplit(url)
+        self.base = unquote(parts.path.lstrip("/")) or "voxsite_bench"
+        self.name = f"{self.base}_{uuid.uuid4().hex[:8]}"
+        self.url = urlunsplit(parts._replace(path="/" + self.name))
+        self._admin = urlunsplit(parts._replace(path="/postgres"))
+
+    def _run(self, sql: str) -> None:
+        import psycopg  # only the PostgreSQL runs need it
+
+        with psycopg.connect(self._admin, autocommit=True) as conn:
+            conn.execute(sql)
+
+    def create(self) -> None:
+        self._run(f'CREATE DATABASE "{self.name}"')
+
+    def drop(self) -> None:
+        self._run(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+
 class Server:
     """`with Server() as srv:` -> a migrated, seeded database and Daphne listening on srv.port.
+
+    `database_url`: a PostgreSQL URL whose database name is a prefix: a fresh database is created
+    beside it for this server and dropped when it stops. None: a SQLite file in the temp folder.
+    `settings_lines`: Python appended to an overlay of voxsite.settings (generated in the temp
+    folder, never in the checkout) for this server and its seeding commands.
+
+    `root`: the checkout whose manage.py serves (default this one), e.g. a `git worktree` of the
+    code before a change, to measure before and after in one run.
 
     Killed on exit, on Ctrl-C and at interpreter exit, whichever comes first."""
 
     def __init__(self, *, extra_env: dict[str, str] | None = None, start_timeout: float = 120.0, quiet: bool = False,
-                 sqlite_immediate: bool = False, workers: int = 1):
+                 sqlite_immediate: bool = False, workers: int = 1, database_url: str | None = None,
+                 settings_lines: Sequence[str] = (), root: Path = ROOT):
+        self.root = Path(root)
         self.workers = workers
         self.extra_env = extra_env or {}
         self.sqlite_immediate = sqlite_immediate
+        self.database_url = database_url
+        self.settings_lines = list(settings_lines)
+        self.postgres: FreshPostgres | None = None
         self.start_timeout = start_timeout
         self.quiet = quiet
         self.proc: subprocess.Popen | None = None
@@ -105,23 +146,30 @@ class Server:
     def start(self) -> None:
         self.workdir = Path(tempfile.mkdtemp(prefix="voxsite-bench-"))
         atexit.register(self.stop)
+        lines = list(self.settings_lines)
         if self.sqlite_immediate:
-            # An overlay of the project's settings, generated in the temp folder (never in the checkout):
             # BEGIN IMMEDIATE takes SQLite's write lock up front, so two requests that read and then
             # write in one transaction queue on the busy timeout instead of failing at once with
             # "database is locked" (SQLite cannot upgrade a stale read snapshot to a write).
+            lines += ["if 'sqlite' in DATABASES['default']['ENGINE']:",
+                      "    DATABASES['default'].setdefault('OPTIONS', {})['transaction_mode'] = 'IMMEDIATE'"]
+        if self.database_url:
+            self.postgres = FreshPostgres(self.database_url)
+            self.postgres.create()
+            # A shared Redis keeps other runs' cache entries and channel groups: keep ours apart.
+            lines += [f"CACHES['default']['KEY_PREFIX'] = {self.postgres.name!r}",
+                      "if 'CONFIG' in CHANNEL_LAYERS['default']:",
+                      f"    CHANNEL_LAYERS['default']['CONFIG']['prefix'] = {self.postgres.name!r}"]
+        if lines:
             (self.workdir / "bench_settings.py").write_text(
-                "from voxsite.settings import *  # noqa\n"
-                "if 'sqlite' in DATABASES['default']['ENGINE']:\n"
-                "    DATABASES['default'].setdefault('OPTIONS', {})['transaction_mode'] = 'IMMEDIATE'\n"
-            )
+                "from voxsite.settings import *  # noqa\n" + "\n".join(lines) + "\n")
             self.extra_env = {**self.extra_env, "DJANGO_SETTINGS_MODULE": "bench_settings",
-                              "PYTHONPATH": os.pathsep.join([str(self.workdir), str(ROOT)])}
+                              "PYTHONPATH": os.pathsep.join([str(self.workdir), str(self.root)])}
         env = self.env
         t0 = time.perf_counter()
         for args in (["migrate", "--noinput", "-v", "0"], ["seed_demo", "--quiet"]):
-            done = subprocess.run([python(), str(ROOT / "manage.py"), *args], cwd=ROOT, env=env, capture_output=True,
-                                  text=True, timeout=300)
+            done = subprocess.run([python(self.root), str(self.root / "manage.py"), *args], cwd=self.root, env=env,
+                                  capture_output=True, text=True, timeout=300)
             if done.returncode != 0:
                 raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
             self.seed_output = done.stdout  # the last one's: seed_demo prints the demo API key
@@ -132,9 +180,9 @@ class Server:
         # `manage.py serve` as a deployment runs it: with one worker it becomes Daphne itself (exec),
         # with more it supervises Daphne children sharing one socket (REDIS_URL must be set).
         self.proc = subprocess.Popen(
-            [python(), str(ROOT / "manage.py"), "serve", "--host", HOST, "--port", str(self.port),
+            [python(self.root), str(self.root / "manage.py"), "serve", "--host", HOST, "--port", str(self.port),
              "--workers", str(self.workers)],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            cwd=self.root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
         log.close()
         deadline = time.monotonic() + self.start_timeout
@@ -183,6 +231,9 @@ class Server:
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait(timeout=10)
+        postgres, self.postgres = self.postgres, None
+        if postgres is not None:
+            postgres.drop()
         if self.workdir is not None and not os.environ.get("BENCH_KEEP_WORKDIR"):
             shutil.rmtree(self.workdir, ignore_errors=True)
             self.workdir = None
@@ -190,7 +241,10 @@ class Server:
     # -- helpers ----------------------------------------------------------------------
     @property
     def env(self) -> dict[str, str]:
-        return server_env(self.workdir, self.extra_env)
+        env = server_env(self.workdir, self.extra_env)
+        if self.postgres is not None:
+            env["DATABASE_URL"] = self.postgres.url
+        return env
 
     @property
     def db_path(self) -> Path:
@@ -256,7 +310,8 @@ class Server:
             f"{code}\n"
             "print(json.dumps(result))\n"
         )
-        done = subprocess.run([python(), "-c", script], cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=120)
+        done = subprocess.run([python(self.root), "-c", script], cwd=self.root, env=self.env, capture_output=True,
+                              text=True, timeout=120)
         if done.returncode != 0:
             raise RuntimeError(f"query failed:\n{done.stderr}")
         return json.loads(done.stdout.strip().splitlines()[-1])

@@ -94,17 +94,22 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
-# HTTP requests run on a fixed pool of HTTP_THREADS long-lived threads (voxsite/asgi_http.py), so
-# a kept connection is at most one per thread. SQLite: kept (opening one costs more than many
-# turns' queries); other databases: closed after each request unless set, as Django's default.
+# Under ASGI every request runs in a thread of its own, so a connection kept by a thread
+# (CONN_MAX_AGE) is never reused: connections are closed after each request (Django's default),
+# and on PostgreSQL "closed" means handed back to a per-process pool (psycopg_pool) instead of a
+# new TCP connection, login and session per request (bench/README.md, issue 14 item 5).
 _is_sqlite = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=600 if _is_sqlite else 0)
-# Threads that run HTTP requests in each server process: a request holds one for its whole
-# length (a slow Groq call included); further requests queue for the next free thread.
-HTTP_THREADS = env.int("HTTP_THREADS", default=16)
-# Of those, how many run Python at once; a request waiting on Groq or a speech model gives its
-# turn up (voxsite/concurrency.py). 1: CPU work does not interleave under the GIL.
-HTTP_CPU_CONCURRENCY = env.int("HTTP_CPU_CONCURRENCY", default=1)
+_is_postgres = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+if _is_postgres and env.bool("DATABASE_POOL", default=True):
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # Django refuses persistent connections with a pool
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        # Per process: each Daphne worker and each Celery worker process has its own pool, so the
+        # server sees up to (processes x max_size) connections.
+        "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=2),
+        "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=10),
+        # A request that finds every connection busy waits this long, then fails (HTTP 500).
+        "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
+    }
 # Daphne processes `manage.py serve` starts on one socket; more than 1 needs REDIS_URL (the
 # channel layer must reach every process). About one per core (bench/README.md).
 WEB_CONCURRENCY = env.int("WEB_CONCURRENCY", default=1)
@@ -113,8 +118,6 @@ if _is_sqlite:
     # IMMEDIATE: a writing transaction takes the write lock when it begins, so two concurrent
     # turns queue on the busy timeout instead of failing with "database is locked" when a read
     # lock cannot be upgraded (seen under 8 concurrent clients in bench/bench_text.py).
-    # Write transactions queue on a lock file instead of SQLite's sleep-and-retry (voxsite/sqlite_backend).
-    DATABASES["default"]["ENGINE"] = "voxsite.sqlite_backend"
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
          "transaction_mode": "IMMEDIATE"}

@@ -18,6 +18,7 @@ from bench import common
 from bench.bench_indic_voice import judge
 from bench.bench_speech import shop_sentences
 from bench.bench_text import Client
+from bench.text_variants import VARIANTS, parse, variant_table
 from bench.voice_client import VoiceSession, transcript_matches
 from bench.utterances import FRAME_SAMPLES, Utterance, last_voiced_frame
 from bench.voice_soak import Sample, windows
@@ -59,6 +60,28 @@ def test_transcript_matching_tolerates_spoken_digits_and_rejects_other_utterance
     assert transcript_matches("What smartwatches do you have?", "What smart watches do you have?")
     assert not transcript_matches("What is your return policy?", "Do you deliver to Pune?")
     assert not transcript_matches("Do you deliver to Pune?", None)
+
+
+def test_variants_are_parsed_by_name_and_summarised_by_median():
+    assert [v.name for v in parse("deferred, default")] == ["deferred", "default"]
+    with pytest.raises(Exception, match="unknown variant"):
+        parse("default,fastest")
+    run = {"seq_p50": 5.0, "seq_cpu": 4.0, "p95": 9.0, "cpu": 6.0, "locked": 0}
+    runs = [{**run, "variant": "default", "p50": p50, "tps": tps, "failed": failed, "load": load}
+            for p50, tps, failed, load in [(10.0, 100.0, 0, 1.5), (30.0, 80.0, 2, 0.5), (20.0, 90.0, 1, 1.0)]]
+    row = variant_table(runs).splitlines()[2].split("|")[1:-1]
+    assert [c.strip() for c in row] == ["default", "3", "5.0", "4.0", "20.0", "9.0", "90.0", "6.0", "3", "0", "0.50-1.50"]
+    assert "DATABASES['default']['OPTIONS'].pop('transaction_mode', None)" in "\n".join(VARIANTS["deferred"].settings_lines)
+
+
+def test_a_variant_can_be_another_checkout_served_as_it_stands(tmp_path):
+    (tmp_path / "manage.py").write_text("")
+    before, default = parse(f"before={tmp_path},default")
+    assert (before.name, before.root, before.env, before.settings_lines) == ("before", tmp_path, {}, ())
+    assert default.root is None
+    with pytest.raises(Exception, match="no manage.py in"):
+        parse(f"before={tmp_path / 'nowhere'}")
+    assert common.Server(root=tmp_path).root == tmp_path and common.Server().root == ROOT
 
 
 def test_server_start_failure_reports_the_command_output(tmp_path):

@@ -31,7 +31,6 @@ from support.assistant.brain import (
     TurnContext,
 )
 from support.assistant.prompts import step_limit_fallback, system_prompt
-from voxsite.concurrency import blocking
 
 log = logging.getLogger(__name__)
 
@@ -175,16 +174,15 @@ class GroqBrain:
             options = {"tools": specs, "tool_choice": tool_choice}
         stream = None
         try:
-            with blocking():  # other requests of this process run while Groq thinks
-                stream = self._client.chat.completions.create(
-                    model=self.model,
-                    messages=messages,
-                    stream=True,
-                    temperature=self.temperature,
-                    max_tokens=self.max_tokens,
-                    **options,
-                )
-            for chunk in _released(stream):
+            stream = self._client.chat.completions.create(
+                model=self.model,
+                messages=messages,
+                stream=True,
+                temperature=self.temperature,
+                max_tokens=self.max_tokens,
+                **options,
+            )
+            for chunk in stream:
                 if self._clock() - start > self.call_deadline:
                     raise _Failure(f"no complete answer within {self.call_deadline:g}s")
                 x_groq = getattr(chunk, "x_groq", None)
@@ -299,21 +297,6 @@ class GroqBrain:
             result=ToolResult(ok=False, error=error, code=code),
             latency_ms=round((self._clock() - start) * 1000, 1),
         )
-
-
-_END = object()
-
-
-def _released(stream) -> Iterator[Any]:
-    """The stream's chunks, giving this request's CPU slot up while waiting for each one
-    (voxsite.concurrency)."""
-    chunks = iter(stream)
-    while True:
-        with blocking():
-            chunk = next(chunks, _END)
-        if chunk is _END:
-            return
-        yield chunk
 
 
 def _error_message(exc: groq.APIError) -> str:

@@ -34,7 +34,6 @@ from asgiref.sync import async_to_sync
 from django.conf import settings
 
 from support.speech.asr.trust import Hearing
-from voxsite.concurrency import blocking
 
 from .frames import Frame
 from .processor import Pipeline, Processor, Session
@@ -104,8 +103,5 @@ def run_once(pipeline: Pipeline, frame: Frame, *, eos: float) -> list[Frame]:
         finally:
             await pipeline.close()
 
-    # The caller's thread only waits while the stages run (the brain's step comes back to it): its
-    # CPU slot goes to other requests meanwhile, as the synchronous chains' calls give it up.
-    with blocking():
-        async_to_sync(run)()
+    async_to_sync(run)()
     return pipeline.processors[-1].frames

@@ -1,23 +1,43 @@
-"""voxsite.asgi_http: the whole request in one pool thread, CPU slots, streaming, signals."""
+"""voxsite.asgi_http: HTTP through Django's own ASGIHandler, the serving loop remembered."""
 
 import asyncio
 
 import pytest
 from channels.testing import HttpCommunicator
 from django.core import signals
+from django.db import connection
 
+from voxsite import asgi_http
 from voxsite.asgi import application
-from voxsite.tests import asgi_urls
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.urls("voxsite.tests.asgi_urls")]
 
 
-async def get(path: str):
+async def get(path: str) -> dict:
+    """The response, after the application has returned (Django closes the response, which sends
+    request_finished, only after the last byte is out)."""
     comm = HttpCommunicator(application, "GET", path, headers=[(b"host", b"testserver")])
-    return await comm.get_response(timeout=10)
+    await comm.send_input({"type": "http.request", "body": b""})
+    start = await comm.receive_output(timeout=10)
+    assert start["type"] == "http.response.start"
+    body = b""
+    while True:  # the last message may carry no body at all (ASGI: it defaults to b"")
+        chunk = await comm.receive_output(timeout=10)
+        body += chunk.get("body", b"")
+        if not chunk.get("more_body", False):
+            break
+    await comm.wait(timeout=10)
+    return {"status": start["status"], "body": body}
 
 
-async def test_a_request_runs_in_one_request_thread_with_its_signals():
+def test_http_goes_through_djangos_own_handler():
+    from django.core.handlers.asgi import ASGIHandler
+
+    assert isinstance(asgi_http.get_asgi_application(), ASGIHandler)
+
+
+async def test_a_request_sends_its_signals_and_remembers_the_serving_loop(monkeypatch):
+    monkeypatch.setattr(asgi_http, "_loop", None)
     seen = []
 
     def started(**kwargs):
@@ -29,73 +49,46 @@ async def test_a_request_runs_in_one_request_thread_with_its_signals():
     signals.request_started.connect(started)
     signals.request_finished.connect(finished)
     try:
-        resp = await get("/where")
+        resp = await get("/ok")
     finally:
         signals.request_started.disconnect(started)
         signals.request_finished.disconnect(finished)
-    assert resp["status"] == 200
-    import json
-
-    assert json.loads(resp["body"])["thread"].startswith("http")
+    assert resp["status"] == 200 and resp["body"] == b"ok"
     assert seen == ["started", "finished"]
+    assert asgi_http.server_loop() is asyncio.get_running_loop()
 
 
-async def _pair(release: bool):
-    asgi_urls.meet.clear()
-    waiting = asyncio.create_task(get("/wait?release=1" if release else "/wait"))
-    await asyncio.sleep(0.2)  # the waiter holds the process's one CPU slot first
-    partner = asyncio.create_task(get("/partner"))
-    first = await waiting
-    await partner
-    import json
-
-    return json.loads(first["body"])["met"]
+def test_outside_a_server_there_is_no_serving_loop(monkeypatch):
+    monkeypatch.setattr(asgi_http, "_loop", None)
+    assert asgi_http.server_loop() is None
 
 
-async def test_a_request_waiting_outside_python_lets_another_run(settings):
-    settings.HTTP_CPU_CONCURRENCY = 1
-    assert await _pair(release=True) is True
-
-
-async def test_requests_holding_the_cpu_slot_run_one_at_a_time(settings):
-    settings.HTTP_CPU_CONCURRENCY = 1
-    assert await _pair(release=False) is False
-
-
-async def test_more_slots_let_requests_interleave(settings):
-    settings.HTTP_CPU_CONCURRENCY = 2
-    assert await _pair(release=False) is True
-
-
-async def _stream(path: str) -> list[bytes]:
-    comm = HttpCommunicator(application, "GET", path, headers=[(b"host", b"testserver")])
-    await comm.send_input({"type": "http.request", "body": b""})
-    start = await comm.receive_output(timeout=10)
-    assert start["type"] == "http.response.start" and start["status"] == 200
-    bodies = []
-    while True:  # the last message may carry no body at all (ASGI: it defaults to b"")
-        chunk = await comm.receive_output(timeout=10)
-        bodies.append(chunk.get("body", b""))
-        if not chunk.get("more_body", False):
-            return [b for b in bodies if b]
-
-
-async def test_streaming_responses_are_sent_chunk_by_chunk_from_request_threads(recwarn):
-    bodies = await _stream("/stream")
-    assert [b.split()[:2] for b in bodies] == [[b"chunk", b"0"], [b"chunk", b"1"], [b"chunk", b"2"]]
-    assert all(b.split()[2].startswith(b"http") for b in bodies)  # produced off the event loop
-    assert not [w for w in recwarn if "StreamingHttpResponse" in str(w.message)]
-
-
-async def test_a_file_download_is_sent_in_blocks(tmp_path):
-    from voxsite.asgi_http import OneHopASGIHandler
-
-    data = bytes(range(256)) * (OneHopASGIHandler.chunk_size * 3 // 256 + 7)
-    (tmp_path / "big.bin").write_bytes(data)
-    bodies = await _stream(f"/download?path={tmp_path / 'big.bin'}")
-    assert b"".join(bodies) == data
-    assert len(bodies) == 4 and max(map(len, bodies)) == OneHopASGIHandler.chunk_size
+async def test_a_file_download_arrives_whole(tmp_path):
+    data = bytes(range(256)) * 1000
+    (tmp_path / "clip.bin").write_bytes(data)
+    with pytest.warns(Warning, match="synchronous iterators"):  # Django reads a sync file response in a thread
+        resp = await get(f"/download?path={tmp_path / 'clip.bin'}")
+    assert resp["status"] == 200 and resp["body"] == data
 
 
 async def test_unknown_paths_are_404s():
     assert (await get("/nowhere"))["status"] == 404
+
+
+@pytest.mark.postgres
+async def test_requests_borrow_pooled_postgres_connections():
+    """Each request runs in a thread of its own and closes its connection at the end: with the
+    pool (settings: DATABASE_POOL, on by default) that hands it back, and the next request's thread
+    gets the same server connection instead of opening one."""
+    if not connection.settings_dict["OPTIONS"].get("pool"):
+        pytest.skip("DATABASE_POOL=false (test_settings.py checks that the pool is on by default)")
+    pool = connection.pool
+    requests_before = pool.get_stats().get("requests_num", 0)
+    pids = []
+    for _ in range(6):
+        resp = await get("/backend-pid")
+        assert resp["status"] == 200
+        pids.append(int(resp["body"]))
+    assert pool.get_stats()["requests_num"] - requests_before >= 6
+    assert len(set(pids)) <= pool.max_size
+    assert len(set(pids)) < len(pids), pids  # without the pool: six connections, six server processes

@@ -20,6 +20,8 @@ print(json.dumps({
     "engine": settings.DATABASES["default"]["ENGINE"],
     "db_name": str(settings.DATABASES["default"]["NAME"]),
     "db_host": settings.DATABASES["default"].get("HOST", ""),
+    "db_pool": settings.DATABASES["default"].get("OPTIONS", {}).get("pool"),
+    "conn_max_age": settings.DATABASES["default"]["CONN_MAX_AGE"],
     "layer": settings.CHANNEL_LAYERS["default"]["BACKEND"],
     "layer_hosts": settings.CHANNEL_LAYERS["default"].get("CONFIG", {}).get("hosts", []),
     "cache": settings.CACHES["default"]["BACKEND"],
@@ -102,7 +104,7 @@ def test_check_deploy_warns_about_a_weak_secret_key():
 
 def test_no_env_gives_the_embedded_defaults():
     values = settings_with()
-    assert values["engine"] == "voxsite.sqlite_backend"
+    assert values["engine"] == "django.db.backends.sqlite3"
     assert values["db_name"].endswith("db.sqlite3")
     assert values["layer"] == "channels.layers.InMemoryChannelLayer"
     assert values["cache"] == "django.core.cache.backends.locmem.LocMemCache"
@@ -124,6 +126,23 @@ def test_database_and_redis_urls_switch_to_postgres_and_redis():
     assert values["broker"] == "redis://cache.internal:6379/2"
     assert values["result_backend"] == "redis://cache.internal:6379/2"
     assert values["eager"] is False
+
+
+def test_postgres_gets_a_connection_pool_per_process():
+    values = settings_with(DATABASE_URL="postgres://shop:pw@db.internal:5432/voxsite")
+    assert values["db_pool"] == {"min_size": 2, "max_size": 10, "timeout": 10.0}
+    assert values["conn_max_age"] == 0  # Django refuses a pool with persistent connections
+
+    sized = settings_with(DATABASE_URL="postgres://shop:pw@db.internal:5432/voxsite", DATABASE_POOL_MIN_SIZE="1",
+                          DATABASE_POOL_MAX_SIZE="4", DATABASE_POOL_TIMEOUT="2.5")
+    assert sized["db_pool"] == {"min_size": 1, "max_size": 4, "timeout": 2.5}
+
+    off = settings_with(DATABASE_URL="postgres://shop:pw@db.internal:5432/voxsite", DATABASE_POOL="false")
+    assert off["db_pool"] is None
+
+
+def test_sqlite_has_no_pool():
+    assert settings_with()["db_pool"] is None
 
 
 def test_eager_celery_can_be_forced_with_redis():
@@ -158,7 +177,7 @@ def test_env_example_lines_are_valid_settings(tmp_path):
     env_file = tmp_path / "all.env"
     env_file.write_text("\n".join(lines) + "\n")
     values = settings_with(ENV_FILE=str(env_file))
-    assert values["engine"] == "voxsite.sqlite_backend"
+    assert values["engine"] == "django.db.backends.sqlite3"
     assert values["layer"] == "channels.layers.InMemoryChannelLayer"
     assert values["eager"] is True
 

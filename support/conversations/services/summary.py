@@ -17,7 +17,6 @@ from django.db import transaction
 
 from crm.models import CRMRecord
 from crm.services import crm_record_create
-from voxsite.concurrency import blocking
 
 from ...assistant.offline.replies import render
 from ..models import Conversation, Message, ModelCall, ToolCall
@@ -199,9 +198,8 @@ def summary_llm(*, conversation: Conversation, messages: list[Message], tool_cal
     call = ModelCall(conversation=conversation, stage=ModelCall.Stage.LLM, provider=SUMMARY_PROVIDER,
                      model=settings.GROQ_MODEL, input_size=sum(len(p["content"]) for p in prompt))
     try:
-        with blocking():  # eager Celery runs this in a request thread: let others run meanwhile
-            response = client.chat.completions.create(model=settings.GROQ_MODEL, messages=prompt, temperature=0.2,
-                                                      max_tokens=300)
+        response = client.chat.completions.create(model=settings.GROQ_MODEL, messages=prompt, temperature=0.2,
+                                                  max_tokens=300)
         text = (response.choices[0].message.content or "").strip()
         if not text:
             raise ValueError("the model returned an empty summary")

@@ -9,7 +9,6 @@ import time
 import numpy as np
 from django.conf import settings
 
-from voxsite.concurrency import blocking
 
 from ..records import OnCall, SpeechCall, report
 from .base import ASREngine, ASRUnavailable, Transcript
@@ -55,8 +54,7 @@ class ASRChain:
         for engine in self.engines:
             started = time.perf_counter()
             try:
-                with blocking():  # native inference or a Groq call: let other requests run
-                    result = engine.transcribe(samples, language=language)
+                result = engine.transcribe(samples, language=language)
             except Exception as exc:
                 self._failed(engine, samples, language, started, exc, errors, on_call)
                 continue

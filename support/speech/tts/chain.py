@@ -17,7 +17,6 @@ from typing import AsyncIterator
 from asgiref.sync import async_to_sync
 from django.conf import settings
 
-from voxsite.concurrency import blocking
 
 from ..chunker import ClauseChunker
 from ..records import OnCall, SpeechCall, report
@@ -169,8 +168,7 @@ class TTSChain:
         async def collect() -> bytes:
             return b"".join([chunk async for chunk in self.stream(text, language, on_call=on_call)])
 
-        with blocking():  # synthesis runs in executor threads and at edge-tts, not here
-            return async_to_sync(collect)()
+        return async_to_sync(collect)()
 
 
 def providers_setting(language: str) -> list[str]:
