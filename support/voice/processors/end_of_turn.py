@@ -20,7 +20,7 @@ import time
 from django.conf import settings
 
 from support.speech.asr.trust import hearing
-from support.speech.endpointing import Endpoint, EndpointConfig, end_of_turn, smart_turn
+from support.speech.endpointing import UNFINISHED, Endpoint, EndpointConfig, decide, judge_words, smart_turn
 
 from ..frames import Frame, Silence, SpeechPaused, SpeechResumed, SpeechStarted, SpeechStopped, UserEnd, Utterance
 from ..processor import Processor
@@ -121,27 +121,29 @@ class EndOfTurn(Processor):
         await self._end(eos)
 
     async def _adapt(self, eos: float | None, audio) -> None:
-        """Wait for the speculative transcript, ask the endpointing rule how much silence this
-        utterance needs, and end the turn once that much has passed since the last voiced frame."""
+        """Weigh the speculative transcript's words and (in parallel, on another core) Smart Turn's
+        hearing of the voice, and end the turn once the silence they ask for has passed since the
+        last voiced frame."""
         eos = eos or time.perf_counter()
-        cap = settings.VOICE_EOT_MAX_MS / 1000
-        text, language = None, self.pipeline.session.language
-        spec = self.stt.pending
-        if spec is not None:
-            try:
-                heard = await asyncio.wait_for(asyncio.shield(spec), timeout=max(0.0, eos + cap - time.perf_counter()))
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # a slow or failed speculation: the cap decides
-                return
-            outcome = hearing(heard.transcript, session_language=self.stt.language)
-            if outcome.action == "turn":  # only trusted words are weighed
-                text, language = outcome.text, outcome.language
         model = smart_turn() if settings.VOICE_SMART_TURN else None
+        # Smart Turn is ~50 ms of CPU: off the event loop, started now so that it runs beside the ASR.
+        voice = asyncio.ensure_future(asyncio.to_thread(model.probability, audio)) if model is not None else None
+        try:
+            text, language = await self._speculative_words(eos)
+            words = judge_words(text, language=language)
+            probability = None
+            if voice is not None and words.state != UNFINISHED:
+                probability = await voice
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # a slow or failed speculation: the cap decides
+            return
+        finally:
+            if voice is not None and not voice.done():
+                voice.cancel()  # the thread finishes on its own; its answer is not needed
         config = EndpointConfig(complete_ms=settings.VOICE_EOT_COMPLETE_MS, unfinished_ms=settings.VOICE_EOT_MAX_MS,
                                 weak_unsure_ms=settings.VOICE_EOT_MAX_MS)
-        # Smart Turn is ~50 ms of CPU: off the event loop, here and nowhere else.
-        endpoint = await asyncio.to_thread(end_of_turn, audio, text, language=language, model=model, config=config)
+        endpoint = decide(words, probability, config=config)
         self.last_endpoint = endpoint
         log.debug("end of turn after %d ms of silence: %s", endpoint.silence_ms, endpoint.reason)
         remaining = eos + endpoint.silence_ms / 1000 - time.perf_counter()
@@ -149,6 +151,18 @@ class EndOfTurn(Processor):
             await asyncio.sleep(remaining)
         self._deferred = None
         await self._end(eos)
+
+    async def _speculative_words(self, eos: float) -> tuple[str | None, str]:
+        """The speculative transcript's words if they can be trusted (None otherwise), and their language."""
+        spec = self.stt.pending
+        if spec is None:
+            return None, self.pipeline.session.language
+        cap = settings.VOICE_EOT_MAX_MS / 1000
+        heard = await asyncio.wait_for(asyncio.shield(spec), timeout=max(0.0, eos + cap - time.perf_counter()))
+        outcome = hearing(heard.transcript, session_language=self.stt.language)
+        if outcome.action != "turn":  # only trusted words are weighed
+            return None, self.pipeline.session.language
+        return outcome.text, outcome.language
 
     async def _client_end(self) -> None:
         """The client's `end`: close the utterance still open, if there is one; otherwise nothing.
