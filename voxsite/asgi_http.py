@@ -24,6 +24,7 @@ import asyncio
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+import django
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core import signals
@@ -133,7 +134,7 @@ def leave_form_bodies_to_django() -> None:
     """Under Daphne, Twisted parses every multipart/form-data POST body into arguments Daphne never
     reads (the whole body in memory, a second time), and answers one it cannot parse with an empty
     400 before Django sees it: an API client got no JSON error. Django parses the body itself."""
-    try:
+    try:  # here, not at the top: it loads Twisted, which only the server under Daphne needs
         from daphne.http_protocol import WebRequest
     except ImportError:  # not under Daphne
         return
@@ -150,8 +151,6 @@ def leave_form_bodies_to_django() -> None:
 
 
 def get_asgi_application() -> OneHopASGIHandler:
-    import django
-
     django.setup(set_prefix=False)
     leave_form_bodies_to_django()
     return OneHopASGIHandler()
