@@ -13,6 +13,7 @@ from catalog.models import Policy
 from voxsite.core.errors import InvalidTransition, RuleViolation
 
 from .models import Order, OrderEvent, Return, ReturnEvent, ReturnItem
+from .selectors import order_get
 
 S = Order.Status
 R = Return.Status
@@ -301,6 +302,4 @@ def return_refund(*, ret: Return, actor: str, amount: Decimal | None = None, not
 
 def order_get_by_number(*, number: str) -> Order:
     """Kept for existing callers; orders.selectors.order_get is the read to use."""
-    from .selectors import order_get
-
     return order_get(number=number)

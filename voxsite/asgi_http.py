@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 
+import django
 from django.core.handlers.asgi import ASGIHandler
 
 _loop: asyncio.AbstractEventLoop | None = None
@@ -37,7 +38,7 @@ def leave_form_bodies_to_django() -> None:
     """Under Daphne, Twisted parses every multipart/form-data POST body into arguments Daphne never
     reads (the whole body in memory, a second time), and answers one it cannot parse with an empty
     400 before Django sees it: an API client got no JSON error. Django parses the body itself."""
-    try:
+    try:  # here, not at the top: it loads Twisted, which only the server under Daphne needs
         from daphne.http_protocol import WebRequest
     except ImportError:  # not under Daphne
         return
@@ -54,8 +55,6 @@ def leave_form_bodies_to_django() -> None:
 
 
 def get_asgi_application() -> LoopRecordingASGIHandler:
-    import django
-
     django.setup(set_prefix=False)
     leave_form_bodies_to_django()
     return LoopRecordingASGIHandler()

@@ -2,6 +2,7 @@ import os
 from datetime import timedelta
 
 from celery import Celery
+from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "voxsite.settings")
 
@@ -14,8 +15,6 @@ app.autodiscover_tasks(["support.conversations", "support.desk", "support.voice"
 
 def beat_schedule() -> dict:
     """The periodic jobs `celery beat` sends, every interval read from settings."""
-    from django.conf import settings
-
     return {
         "audio-purge": {
             "task": "support.audio_purge",

@@ -19,6 +19,13 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+from . import audio
+from .asr import FasterWhisperASR
+from .asr.trust import judge
+from .evaluation import SAMPLES_DIR, cer, clips
+from .models import whisper_model
 
 LANGUAGES = ("en", "hi", "bn", "mr")
 REQUIRED = ("model.bin", "config.json", "tokenizer.json")
@@ -183,14 +190,6 @@ def validate(folder: Path, languages: tuple[str, ...]) -> list[Check]:
     """Load the model and transcribe a bundled clip in each language asked for, through the same
     engine and judge a shopper's speech goes through. Raises ModelImportError when it does not
     load, is English-only but asked for other languages, or writes nothing."""
-    from django.core.exceptions import ImproperlyConfigured
-
-    from . import audio
-    from .asr import FasterWhisperASR
-    from .asr.trust import judge
-    from .evaluation import SAMPLES_DIR, cer, clips
-    from .models import whisper_model
-
     label = f"WHISPER_MODELS_BY_LANGUAGE[{languages[0]}]"
     try:
         model = whisper_model(label, spec=str(folder))

@@ -144,7 +144,7 @@ def whisper_model(setting: str = "WHISPER_MODEL", *, spec: str | None = None):
 
 
 def _load_whisper(spec: str, setting: str):
-    from faster_whisper import WhisperModel
+    from faster_whisper import WhisperModel  # heavy optional engine: loaded with the first Whisper model
 
     where, is_hub = resolve_whisper(spec, setting)
     try:
@@ -185,7 +185,7 @@ def piper_voice():
     with _lock:
         voice = _piper_voices.get("en")
         if voice is None:
-            from piper import PiperVoice
+            from piper import PiperVoice  # heavy optional engine: loaded with the first Piper voice
 
             onnx, config = piper_voice_paths()
             voice = _piper_voices["en"] = PiperVoice.load(onnx, config_path=config)

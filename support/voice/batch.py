@@ -19,6 +19,7 @@ from voxsite.core.models import APIKey
 from ..conversations.access import access_allowed
 from ..models import BatchJob, Conversation, ModelCall
 from ..speech.asr import hearing
+from ..speech.audio import AudioError, decode, is_raw_pcm, wav_bytes
 from . import services
 from .frames import Transcript, Utterance
 from .pipeline import run_once, transcription_pipeline
@@ -39,8 +40,6 @@ def _extension(mime: str, name: str = "") -> str:
 
 def batch_audio_check(*, size: int) -> None:
     """What can be refused before storing anything: emptiness and size (413)."""
-    from ..speech.audio import AudioError
-
     if size <= 0:
         raise AudioError("No audio was sent.", code="audio_empty")
     if size > settings.BATCH_AUDIO_MAX_BYTES:
@@ -57,8 +56,6 @@ def batch_job_create(
 
     The caller reads the job back with its API key, or with a token: the conversation's token
     when it passed one, else a new one returned here (shown once; only its hash is kept)."""
-    from ..speech.audio import is_raw_pcm, wav_bytes
-
     size = audio.size if isinstance(audio, File) else len(audio)
     batch_audio_check(size=size)
     new_token = ""
@@ -69,8 +66,6 @@ def batch_job_create(
         # Raw PCM carries no header: keep its rate by storing it as a WAV.
         data = audio.read() if isinstance(audio, File) else audio
         if len(data) % 2:
-            from ..speech.audio import AudioError
-
             raise AudioError("Raw PCM16 must have an even number of bytes.", code="audio_corrupt")
         audio, mime, name = wav_bytes(data, sample_rate), "audio/wav", "audio.wav"
     content = audio if isinstance(audio, File) else ContentFile(audio)
@@ -120,8 +115,6 @@ def batch_job_fail(*, job: BatchJob, error: str) -> BatchJob:
 def batch_job_run(*, job: BatchJob) -> BatchJob:
     """Transcribe the job's audio. Audio that cannot be used fails the job for good (no retry);
     other errors propagate so the task retries them. Done and failed jobs are left as they are."""
-    from ..speech.audio import AudioError, decode
-
     with transaction.atomic():
         job = BatchJob.objects.select_for_update().get(pk=job.pk)
         if job.status in (BatchJob.Status.DONE, BatchJob.Status.FAILED):

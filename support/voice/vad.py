@@ -28,6 +28,7 @@ def _vad_session():
     global _session
     with _session_lock:
         if _session is None:
+            # heavy (onnxruntime, ~0.14 s): loaded on the first VAD session, not at Django's start
             import onnxruntime
             from faster_whisper.vad import get_assets_path
 

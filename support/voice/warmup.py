@@ -12,6 +12,7 @@ from django.conf import settings
 
 from support.speech.audio import pcm16_to_float, resample_float
 from support.speech.endpointing import smart_turn
+from support.speech.models import warm_up
 
 from .factory import providers
 from .vad import StreamingVAD
@@ -24,8 +25,6 @@ done = threading.Event()
 def load_models() -> None:
     """Load every configured local model (start-up, synchronous): a bad WHISPER_* or TTS_* setting
     stops the process here with a message naming it."""
-    from support.speech.models import warm_up
-
     t0 = time.perf_counter()
     log.info("voice warm-up 1/4: loading models")
     warm_up()

@@ -2,6 +2,7 @@
 halves) into the model cache, or, with --import, install a Whisper model of your own."""
 
 import os
+import shutil
 from pathlib import Path
 
 from django.conf import settings
@@ -74,8 +75,6 @@ class Command(BaseCommand):
             try:
                 checks = self.check_model(folder, languages)
             except importing.ModelImportError:
-                import shutil
-
                 shutil.rmtree(folder, ignore_errors=True)  # a model that fails its check is not kept
                 raise
         except importing.ModelImportError as exc:

@@ -69,7 +69,7 @@ def confidence(logprobs: list[float]) -> Optional[float]:
 
 def has_speech(samples: np.ndarray) -> bool:
     """Silero VAD (bundled with faster-whisper): is there at least a short stretch of speech?"""
-    from faster_whisper.vad import VadOptions, get_speech_timestamps
+    from faster_whisper.vad import VadOptions, get_speech_timestamps  # heavy optional engine: loaded on first use
 
     if len(samples) < ASR_RATE // 10 or float(np.max(np.abs(samples))) < 1e-3:
         return False

@@ -25,7 +25,7 @@ class GroqWhisperASR(ASREngine):
 
     def __init__(self, *, api_key: str | None = None, base_url: str | None = None, timeout: float | None = None):
         super().__init__()
-        from groq import Groq
+        from groq import Groq  # heavy (the groq SDK, ~0.25 s): loaded only when a Groq engine is built
 
         self.model = settings.GROQ_ASR_MODEL
         self.indic_model = settings.GROQ_ASR_MODEL_INDIC or settings.GROQ_ASR_MODEL

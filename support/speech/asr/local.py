@@ -38,7 +38,7 @@ PADDED_MAX_NEW_TOKENS = 380
 
 
 def _compression_ratio(text: str) -> float | None:
-    from faster_whisper.transcribe import get_compression_ratio
+    from faster_whisper.transcribe import get_compression_ratio  # heavy optional engine: loaded on first use
 
     return round(get_compression_ratio(text), 3) if text else None
 
@@ -86,7 +86,7 @@ class FasterWhisperASR(ASREngine):
     def _extractor(self, model):
         # Our own extractor: the model's one changes its window size when called with
         # chunk_length, which would race with transcribe() in another thread.
-        from faster_whisper.feature_extractor import FeatureExtractor
+        from faster_whisper.feature_extractor import FeatureExtractor  # heavy optional engine: loaded on first use
 
         key = id(model)
         if key not in self._extractors:
@@ -94,7 +94,7 @@ class FasterWhisperASR(ASREngine):
         return self._extractors[key]
 
     def _encode(self, model, samples: np.ndarray, duration: float):
-        import ctranslate2
+        import ctranslate2  # heavy optional engine: loaded when a local model runs
 
         window = max(MIN_WINDOW_S, duration + 1.0)
         padded = np.zeros(int(window * ASR_RATE), dtype=np.float32)
@@ -139,7 +139,7 @@ class FasterWhisperASR(ASREngine):
 
     def _trimmed(self, model, samples: np.ndarray, language: str | None, duration: float, *,
                  english_ok: bool = False) -> Transcript:
-        from faster_whisper.tokenizer import Tokenizer
+        from faster_whisper.tokenizer import Tokenizer  # heavy optional engine: loaded when a local model runs
 
         encoded = self._encode(model, samples, duration)
         multilingual = model.model.is_multilingual

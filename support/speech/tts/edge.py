@@ -21,7 +21,7 @@ _original_url: str | None = None
 
 def _apply_url() -> None:
     global _original_url
-    import edge_tts.communicate as communicate
+    import edge_tts.communicate as communicate  # optional online engine: loaded only when edge-tts speaks
 
     if _original_url is None:
         _original_url = communicate.WSS_URL
@@ -36,7 +36,7 @@ class EdgeTTS(TTSEngine):
         return settings.EDGE_TTS_VOICES.get(language, "")
 
     async def synthesize(self, text: str, language: str) -> Synthesis:
-        import edge_tts
+        import edge_tts  # optional online engine (aiohttp): loaded only when edge-tts speaks
 
         voice = settings.EDGE_TTS_VOICES.get(language)
         if not voice:
