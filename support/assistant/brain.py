@@ -117,6 +117,26 @@ class Intent:
 BrainEvent = TextDelta | ToolCalled | ModelCalled | Intent | Spoken
 
 
+# What a conversation turn tells its caller besides the brain's own events
+# (support.conversations.services.turns.conversation_turn's `on_event`).
+@dataclass
+class TurnLanguage:
+    """The language the turn is answered in (known before the brain starts)."""
+
+    language: str
+
+
+@dataclass
+class ReplyRestart:
+    """The reply so far is void: "fallback" (the next brain answers) or "error" (an apology follows)."""
+
+    reason: str
+    from_brain: str | None = None
+
+
+TurnEvent = BrainEvent | TurnLanguage | ReplyRestart
+
+
 class ToolRunner(Protocol):
     def specs(self) -> list[dict[str, Any]]:
         """OpenAI/Groq-style tool definitions: [{"type": "function", "function": {name, description, parameters}}]."""

@@ -17,6 +17,7 @@ from voxsite.core.models import APIKey
 
 from voxsite.core.errors import DomainError
 
+from ..assistant.brain import TurnEvent
 from ..conversations.selectors import conversation_get_for
 from ..conversations.services.lifecycle import conversation_create
 from ..conversations.services.resume import pending_turn_get
@@ -50,7 +51,7 @@ def session_status(*, session_id: str) -> str:
 
 
 def turn_run(*, session_id: str, text: str, language: str | None, asr_confidence: float | None,
-             user_timings: dict[str, float], on_event: Callable[[dict], None], answering_id: int | None = None,
+             user_timings: dict[str, float], on_event: Callable[[TurnEvent], None], answering_id: int | None = None,
              ) -> dict[str, Any]:
     """`answering_id`: the stored shopper message a cut-off turn left unanswered (conversations.services.resume)."""
     conv = Conversation.objects.select_related("customer").get(pk=session_id)

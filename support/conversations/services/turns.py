@@ -20,7 +20,10 @@ from django.db import transaction
 from voxsite.core import metrics
 from voxsite.core.errors import DomainError
 
-from ...assistant.brain import BrainError, Intent, LazyList, ModelCalled, Spoken, TextDelta, ToolCalled, TurnContext
+from ...assistant.brain import (
+    BrainError, Intent, LazyList, ModelCalled, ReplyRestart, Spoken, TextDelta, ToolCalled, TurnContext, TurnEvent,
+    TurnLanguage,
+)
 from ...assistant.fallback import Fallback, brains_from_settings, stream_with_fallback
 from ...assistant.offline.lang import detect_language
 from ...assistant.offline.replies import render
@@ -126,7 +129,7 @@ def conversation_turn(
     user_audio: dict[str, Any] | None = None,
     asr_confidence: float | None = None,
     user_timings: dict[str, float] | None = None,
-    on_event: Callable[[dict[str, Any]], None] | None = None,
+    on_event: Callable[[TurnEvent], None] | None = None,
     brains=None,
     tools=None,
     answering: Message | None = None,
@@ -153,7 +156,7 @@ def conversation_turn(
         history=LazyList(lambda: _history(conversation)[:-1]), persona=conversation.persona, channel=conversation.channel,
         text=text,
     )
-    emit({"type": "language", "language": lang})
+    emit(TurnLanguage(language=lang))
     brains = brains if brains is not None else _default_brains()
     tools = tools if tools is not None else _default_tools()
 
@@ -170,25 +173,24 @@ def conversation_turn(
                 if first_token_ms is None:
                     first_token_ms = (time.perf_counter() - start) * 1000
                 parts.append(event.text)
-                emit({"type": "reply_delta", "text": event.text})
+                emit(event)
             elif isinstance(event, ToolCalled):
                 tool_events.append(event)
-                emit({"type": "tool_call", "name": event.name, "arguments": event.arguments, "ok": event.result.ok,
-                      "code": event.result.code})
+                emit(event)
             elif isinstance(event, ModelCalled):
                 model_events.append(event)
             elif isinstance(event, Intent):
                 intent = event.name
-                emit({"type": "intent", "name": event.name})
+                emit(event)
             elif isinstance(event, Spoken):
                 spoken = event.text.strip()
-                emit({"type": "spoken", "text": spoken})
+                emit(Spoken(text=spoken))
             elif isinstance(event, Fallback):
                 BRAIN_FALLBACKS.inc(from_brain=event.from_brain)
                 parts.clear()
                 spoken = ""
                 first_token_ms = None
-                emit({"type": "reply_reset", "reason": "fallback", "from": event.from_brain})
+                emit(ReplyRestart(reason="fallback", from_brain=event.from_brain))
         reply = "".join(parts).strip()
         if not reply:
             raise BrainError("the brain produced no reply")
@@ -200,8 +202,8 @@ def conversation_turn(
         spoken = ""
         state = dict(conversation.state or {}, turn=ctx.state.get("turn", 1))
         ctx.state = state
-        emit({"type": "reply_reset", "reason": "error"})
-        emit({"type": "reply_delta", "text": reply})
+        emit(ReplyRestart(reason="error"))
+        emit(TextDelta(text=reply))
         intent = "error"
     brain_ms = (time.perf_counter() - start) * 1000
     brain_name = next((m.provider for m in reversed(model_events) if m.ok), "offline")

@@ -290,7 +290,7 @@ def test_a_turn_carries_the_brains_spoken_version_and_a_fallback_drops_it():
     events = []
     result = conversation_turn(conversation=conv, text="What is your return policy?", on_event=events.append)
     assert "Innerwear" in result.reply and result.spoken == "Return within 7 days. Shall I read the full policy?"
-    assert result.speech == result.spoken and {"type": "spoken", "text": result.spoken} in events
+    assert result.speech == result.spoken and Spoken(text=result.spoken) in events
     fell_back = conversation_turn(conversation=conv, text="hello", brains=[SpeakingThenFailingBrain(), OfflineBrain()])
     assert "Short." not in fell_back.speech and "Long" not in fell_back.reply and fell_back.speech == fell_back.reply
 

@@ -13,7 +13,7 @@ from typing import Any
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 
-from support.assistant.brain import Intent, Spoken, TextDelta
+from support.assistant.brain import Intent, ReplyRestart, Spoken, TextDelta, ToolCalled, TurnEvent, TurnLanguage
 from support.assistant.offline.replies import render
 from support.speech.audio import float_to_pcm16
 
@@ -25,21 +25,16 @@ from ..frames import (
 from ..processor import Processor, Turn
 
 
-def brain_frame(event: dict[str, Any]) -> Frame | None:
-    """A turn's event (support.conversations.services.turns.conversation_turn's on_event) as a typed frame."""
-    kind = event["type"]
-    if kind == "reply_delta":
-        return BrainEvent(TextDelta(text=event["text"]))
-    if kind == "spoken":
-        return BrainEvent(Spoken(text=event["text"]))
-    if kind == "intent":
-        return BrainEvent(Intent(name=event["name"]))
-    if kind == "tool_call":
-        return ToolUsed(name=event["name"], arguments=event["arguments"], ok=event["ok"], code=event.get("code", ""))
-    if kind == "language":
-        return ReplyLanguage(language=event["language"])
-    if kind == "reply_reset":
-        return ReplyReset(reason=event["reason"], from_brain=event.get("from"))
+def brain_frame(event: TurnEvent) -> Frame | None:
+    """A turn's event (support.conversations.services.turns.conversation_turn's on_event) as a frame."""
+    if isinstance(event, (TextDelta, Spoken, Intent)):
+        return BrainEvent(event)
+    if isinstance(event, ToolCalled):
+        return ToolUsed(name=event.name, arguments=event.arguments, ok=event.result.ok, code=event.result.code)
+    if isinstance(event, TurnLanguage):
+        return ReplyLanguage(language=event.language)
+    if isinstance(event, ReplyRestart):
+        return ReplyReset(reason=event.reason, from_brain=event.from_brain)
     return None
 
 
@@ -102,7 +97,7 @@ class Brain(Processor):
         loop = asyncio.get_running_loop()
         events: asyncio.Queue = asyncio.Queue()
 
-        def on_event(event: dict) -> None:  # called from the brain's worker thread
+        def on_event(event: TurnEvent) -> None:  # called from the brain's worker thread
             loop.call_soon_threadsafe(events.put_nowait, event)
 
         metrics = turn.metrics()
