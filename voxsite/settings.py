@@ -100,7 +100,10 @@ DATABASES = {
 # new TCP connection, login and session per request (bench/README.md, issue 14 item 5).
 _is_sqlite = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
 _is_postgres = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
-if _is_postgres and env.bool("DATABASE_POOL", default=True):
+# Off by default: the voice pipeline's worker threads (the brain's turn, speech records) keep their
+# connection for the thread's life, which a pool of DATABASE_POOL_MAX_SIZE runs out of (CI's
+# PostgreSQL pass timed out on it). Turn it on for text/API-only replicas.
+if _is_postgres and env.bool("DATABASE_POOL", default=False):
     DATABASES["default"]["CONN_MAX_AGE"] = 0  # Django refuses persistent connections with a pool
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         # Per process: each Daphne worker and each Celery worker process has its own pool, so the

@@ -78,10 +78,10 @@ async def test_unknown_paths_are_404s():
 @pytest.mark.postgres
 async def test_requests_borrow_pooled_postgres_connections():
     """Each request runs in a thread of its own and closes its connection at the end: with the
-    pool (settings: DATABASE_POOL, on by default) that hands it back, and the next request's thread
+    pool (settings: DATABASE_POOL=true; off by default) that hands it back, and the next request's thread
     gets the same server connection instead of opening one."""
     if not connection.settings_dict["OPTIONS"].get("pool"):
-        pytest.skip("DATABASE_POOL=false (test_settings.py checks that the pool is on by default)")
+        pytest.skip("needs DATABASE_POOL=true (off by default; test_settings.py checks the pool options)")
     pool = connection.pool
     requests_before = pool.get_stats().get("requests_num", 0)
     pids = []

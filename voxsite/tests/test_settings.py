@@ -128,12 +128,14 @@ def test_database_and_redis_urls_switch_to_postgres_and_redis():
     assert values["eager"] is False
 
 
-def test_postgres_gets_a_connection_pool_per_process():
-    values = settings_with(DATABASE_URL="postgres://shop:pw@db.internal:5432/voxsite")
+def test_postgres_gets_a_connection_pool_per_process_when_asked():
+    assert settings_with(DATABASE_URL="postgres://shop:pw@db.internal:5432/voxsite")["db_pool"] is None  # off by default
+    values = settings_with(DATABASE_URL="postgres://shop:pw@db.internal:5432/voxsite", DATABASE_POOL="true")
     assert values["db_pool"] == {"min_size": 2, "max_size": 10, "timeout": 10.0}
     assert values["conn_max_age"] == 0  # Django refuses a pool with persistent connections
 
-    sized = settings_with(DATABASE_URL="postgres://shop:pw@db.internal:5432/voxsite", DATABASE_POOL_MIN_SIZE="1",
+    sized = settings_with(DATABASE_URL="postgres://shop:pw@db.internal:5432/voxsite", DATABASE_POOL="true",
+                          DATABASE_POOL_MIN_SIZE="1",
                           DATABASE_POOL_MAX_SIZE="4", DATABASE_POOL_TIMEOUT="2.5")
     assert sized["db_pool"] == {"min_size": 1, "max_size": 4, "timeout": 2.5}
 
