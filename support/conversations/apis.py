@@ -81,6 +81,14 @@ class ConversationView(APIView):
     def open(self, session_id, data=None) -> Conversation:
         return conversation_get_for(session_id=session_id, token=self.token(data), api_key=self.api_key(), user=self.request.user)
 
+    def open_or_start(self, data, *, channel: str, **create) -> tuple[Conversation, str | None]:
+        """The conversation `data["session_id"]` names (the caller must be allowed to read it), or a
+        new one (channel "api" for a key, else `channel`) with its shopper token."""
+        if data.get("session_id"):
+            return self.open(data["session_id"], data), None
+        key = self.api_key()
+        return conversation_create(channel=Conversation.Channel.API if key else channel, api_key=key, **create)
+
 
 def turn_payload(result, token: str | None = None, request=None) -> dict:
     body = {
@@ -116,14 +124,7 @@ class ConversationMessageApi(ConversationView):
         text = data["text"]
         language = data.get("language")
         language = None if language in (None, "auto") else language
-        token = None
-        if data.get("session_id"):
-            conv = self.open(data["session_id"], data)
-        else:
-            key = self.api_key()
-            conv, token = conversation_create(
-                channel=Conversation.Channel.API if key else self.channel, language=language or "en", api_key=key,
-            )
+        conv, token = self.open_or_start(data, channel=self.channel, language=language or "en")
         return conversation_turn(conversation=conv, text=text, language=language), token
 
 

@@ -18,7 +18,6 @@ from voxsite.core.api import documented_error, validated
 from support.conversations import serializers as s
 from support.conversations.apis import SESSION_NOT_FOUND, ConversationMessageApi, ConversationView, turn_payload
 from support.conversations.models import Conversation
-from support.conversations.services.lifecycle import conversation_create
 from support.speech.audio import AudioError, audio_from_base64
 
 from . import serializers as vs
@@ -77,13 +76,8 @@ class VoiceProcessApi(ConversationView):
             audio, mime = audio_from_base64(data["audio_base64"]), data.get("mime", "")
         language = data.get("language")
         language = None if language in (None, "auto") else language
-        token = None
-        if data.get("session_id"):
-            conv = self.open(data["session_id"], data)
-        else:
-            key = self.api_key()
-            conv, token = conversation_create(channel=Conversation.Channel.API if key else Conversation.Channel.WEB_VOICE,
-                                              language=language or "en", speech_language=language or "auto", api_key=key)
+        conv, token = self.open_or_start(data, channel=Conversation.Channel.WEB_VOICE, language=language or "en",
+                                         speech_language=language or "auto")
         body = voice_turn(conversation=conv, audio=audio, mime=mime, language=language,
                           sample_rate=data.get("sample_rate") or 16000)
         if token:
