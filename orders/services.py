@@ -13,7 +13,6 @@ from catalog.models import Policy
 from voxsite.core.errors import InvalidTransition, RuleViolation
 
 from .models import Order, OrderEvent, Return, ReturnEvent, ReturnItem
-from .selectors import order_get
 
 S = Order.Status
 R = Return.Status
@@ -298,8 +297,3 @@ def return_refund(*, ret: Return, actor: str, amount: Decimal | None = None, not
     if fully_returned and order.status == S.DELIVERED:
         _transition(order, S.RETURNED, actor=actor, reason=f"all items refunded ({locked_ret.number})")
     return locked_ret
-
-
-def order_get_by_number(*, number: str) -> Order:
-    """Kept for existing callers; orders.selectors.order_get is the read to use."""
-    return order_get(number=number)

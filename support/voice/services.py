@@ -46,10 +46,6 @@ def session_open(*, session_id: str | None, token: str, api_key: APIKey | None, 
             "turns": 0, "pending": None}
 
 
-def session_status(*, session_id: str) -> str:
-    return Conversation.objects.filter(pk=session_id).values_list("status", flat=True).first() or ""
-
-
 def turn_run(*, session_id: str, text: str, language: str | None, asr_confidence: float | None,
              user_timings: dict[str, float], on_event: Callable[[TurnEvent], None], answering_id: int | None = None,
              ) -> dict[str, Any]:
@@ -115,12 +111,6 @@ def speech_calls_record(*, session_id, speech_calls: list[dict]) -> None:
     be decoded, a batch job)."""
     voice_turn_store(session_id=session_id, user_message_id=None, assistant_message_id=None, speech_calls=speech_calls,
                      assistant_timings={})
-
-
-def staff_message_store(*, session_id: str, text: str, author: str) -> int:
-    conv = Conversation.objects.get(pk=session_id)
-    return Message.objects.create(conversation=conv, role=Message.Role.STAFF, text=text, language=conv.language,
-                                  author=author).pk
 
 
 def message_mark_interrupted(*, message_id: int, heard: str) -> None:
