@@ -15,7 +15,9 @@ The clock (DESIGN.md, "Latency"):
 - hands-free (`?mode=vad`): starts when the client sends the utterance's last voiced 20 ms
   frame (the last frame whose RMS is above 5% of the loudest); the client keeps streaming
   silence, so the server's end-of-turn wait is inside the figure.
-It stops at the first binary audio frame of that turn's reply. After the turn's {"type": "end"}
+It stops at the first binary audio frame of that turn's reply. A filler the server plays while a
+slow reply is coming (a `filler` event announces its bytes) is not the reply: the turns that had one
+are counted, and "first sound" (the filler's first byte, else the reply's) is reported beside it. After the turn's {"type": "end"}
 the client waits for the reply to finish "playing" (its duration, from the first byte) before
 speaking again, as a shopper would; in hands-free mode the microphone keeps sending silence.
 
@@ -52,8 +54,9 @@ from bench.utterances import Utterance, load  # noqa: E402
 from bench.voice_client import SessionResult, run_sessions  # noqa: E402
 from bench.voice_soak import ServerSampler, windows  # noqa: E402
 
-TARGETS = {("ptt", 1): ("p50", 350.0), ("vad", 1): ("p50", 800.0), ("ptt", 10): ("p95", 1500.0),
-           ("vad", 10): ("p95", 1500.0)}
+# Issue 15's targets on 2 cores (the 10-session rows keep the earlier p95 bound).
+TARGETS = {("ptt", 1): ("p50", 100.0), ("vad", 1): ("p50", 300.0), ("ptt", 10): ("p95", 1500.0),
+           ("vad", 10): ("p95", 1500.0), ("vad", 25): ("p95", 1500.0)}
 DEFAULT_RUNS = "ptt:1,vad:1,ptt:10,vad:10,ptt:25,vad:25"
 
 
@@ -72,11 +75,13 @@ def wait_for_warmup(srv: Server, timeout: float) -> str:
 def summarize(mode: str, n: int, sessions: list[SessionResult], cpu_s: float | None) -> dict:
     turns = [t for s in sessions for t in s.turns]
     lat = [t.latency_ms for t in turns if t.latency_ms is not None]
+    sound = [t.sound_ms for t in turns if t.sound_ms is not None]
     statuses = {k: sum(t.status == k for t in turns) for k in ("lost", "out_of_order", "mismatch", "no_audio")}
     m = [t.metrics for t in turns if t.metrics]
     return {
         "mode": mode, "sessions": n, "utterances": sum(len(s.turns) for s in sessions), "measured": len(lat),
         "p50": percentile(lat, 50), "p95": percentile(lat, 95), "max": max(lat) if lat else None,
+        "sound_p95": percentile(sound, 95), "fillers": sum(t.filler for t in turns),
         **statuses, "splits": sum(s.splits for s in sessions),
         "errors": sorted({e for s in sessions for e in s.errors}),
         "closed_early": [s.closed_early for s in sessions if s.closed_early],
@@ -126,11 +131,12 @@ def report_runs(results: list[dict], compare: bool) -> bool:
     print(table(
         (["server"] if compare else []) +
         ["mode", "sessions", "turns", "p50 ms", "p95 ms", "max ms", "lost", "out of order", "wrong transcript",
-         "no audio", "splits", "srv eos->transcript", "srv asr", "srv eos->audio", "speculative", "CPU s/turn",
+         "no audio", "splits", "fillers", "p95 first sound ms", "srv eos->transcript", "srv asr", "srv eos->audio", "speculative", "CPU s/turn",
          "load 1m"],
         [([r["server"]] if compare else []) +
          [r["mode"], r["sessions"], f"{r['measured']}/{r['utterances']}", r["p50"], r["p95"], r["max"], r["lost"],
-          r["out_of_order"], r["mismatch"], r["no_audio"], r["splits"], r["srv_eos_to_transcript"], r["srv_asr"],
+          r["out_of_order"], r["mismatch"], r["no_audio"], r["splits"], r["fillers"], r["sound_p95"],
+          r["srv_eos_to_transcript"], r["srv_asr"],
           r["srv_eos_to_first_audio"], None if r["speculative_share"] is None else f"{r['speculative_share']:.0%}",
           None if r["cpu_s_per_turn"] is None else f"{r['cpu_s_per_turn']:.2f}", f"{r['load'][0]:.2f}"]
          for r in results],
@@ -186,9 +192,10 @@ def soak(args, utterances: list[Utterance]) -> int:
           f"utterances looping ({machine_note()})")
     print(f"end of speech -> first reply audio byte at the client, per {args.window_s:g} s window; "
           "RSS: the server's peak resident memory in the window; load: the peak 1-minute load average\n")
-    print(table(["window", "turns", "lost", "out of order", "wrong/no audio", "p50 ms", "p95 ms", "RSS MB",
+    print(table(["window", "turns", "lost", "out of order", "wrong/no audio", "p50 ms", "p95 ms", "fillers", "RSS MB",
                  "CPU s/turn", "load 1m"],
                 [[r["window"], r["turns"], r["lost"], r["out_of_order"], r["other_failures"], r["p50"], r["p95"],
+                  r["fillers"],
                   r["rss_mb"], None if r["cpu_s_per_turn"] is None else f"{r['cpu_s_per_turn']:.2f}",
                   None if r["load1"] is None else f"{r['load1']:.2f}"] for r in rows]))
     splits = sum(s.splits for s in sessions)

@@ -41,6 +41,8 @@ class TurnResult:
     metrics: dict | None = None
     status: str = "ok"  # ok | lost | no_audio | mismatch | out_of_order
     reply_audio_s: float = 0.0
+    sound_ms: float | None = None  # to the first sound, a filler's when one was played
+    filler: bool = False
     eos_at: float | None = None  # perf_counter at the end of speech (soak windows)
 
 
@@ -79,10 +81,13 @@ class VoiceSession:
         # Per assistant turn number, as the server numbers them.
         self.transcripts: dict[int, str] = {}
         self.metrics: dict[int, dict] = {}
-        self.first_audio: dict[int, float] = {}
-        self.audio_bytes: dict[int, int] = {}
+        self.first_audio: dict[int, float] = {}  # the reply's first byte
+        self.first_sound: dict[int, float] = {}  # the first byte, a filler's or the reply's
+        self.audio_bytes: dict[int, int] = {}  # the reply's bytes
+        self.filler_bytes: dict[int, int] = {}  # a `filler` event announces this many bytes that are not the reply
         self.ends: list[tuple[int, float]] = []  # (turn, arrival)
         self.audio_turn: int | None = None
+        self.fillers: dict[int, float] = {}  # turn -> seconds of filler played before the reply
         self.end_arrived = asyncio.Event()
         self.session_event = asyncio.Event()
 
@@ -95,8 +100,12 @@ class VoiceSession:
             if msg.type == aiohttp.WSMsgType.BINARY:
                 turn = self.audio_turn
                 if turn is not None:
-                    self.first_audio.setdefault(turn, now)
-                    self.audio_bytes[turn] = self.audio_bytes.get(turn, 0) + len(msg.data)
+                    self.first_sound.setdefault(turn, now)
+                    skip = min(self.filler_bytes.get(turn, 0), len(msg.data))
+                    self.filler_bytes[turn] = self.filler_bytes.get(turn, 0) - skip
+                    if len(msg.data) > skip:
+                        self.first_audio.setdefault(turn, now)
+                        self.audio_bytes[turn] = self.audio_bytes.get(turn, 0) + len(msg.data) - skip
             elif msg.type == aiohttp.WSMsgType.TEXT:
                 event = json.loads(msg.data)
                 kind = event.get("type")
@@ -106,6 +115,10 @@ class VoiceSession:
                     self.session_event.set()
                 elif kind == "audio_start":
                     self.audio_turn = turn
+                elif kind == "filler":
+                    self.audio_turn = turn
+                    self.filler_bytes[turn] = self.filler_bytes.get(turn, 0) + int(event.get("audio_bytes", 0))
+                    self.fillers[turn] = int(event.get("audio_bytes", 0)) / 2 / self.out_rate
                 elif kind == "transcript":
                     self.transcripts[turn] = event.get("text", "")
                 elif kind == "metrics":
@@ -218,9 +231,13 @@ class VoiceSession:
                 res.status = "no_audio"
             else:
                 res.latency_ms = (first - eos) * 1000
+                res.sound_ms = (self.first_sound.get(turn, first) - eos) * 1000
+                res.filler = turn in self.fillers
             last_turn = turn if turn is not None else last_turn
             if self.playback_wait and first is not None:
-                until = first + res.reply_audio_s + PLAYBACK_GUARD_S
+                # A filler played first: the reply plays after it.
+                starts = max(first, self.first_sound.get(turn, first) + self.fillers.get(turn, 0.0))
+                until = starts + res.reply_audio_s + PLAYBACK_GUARD_S
                 await self._silence_until(ws, pacer, lambda: time.perf_counter() >= until or ws.closed)
         # Anything that came after the last accepted end is an extra (split) turn.
         await asyncio.sleep(0.2)

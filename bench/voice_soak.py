@@ -71,6 +71,7 @@ def _row(label: str, turns: list[dict], samples: list[Sample], cpu_s: float | No
         "out_of_order": sum(t["status"] == "out_of_order" for t in turns),
         "other_failures": sum(t["status"] in ("mismatch", "no_audio") for t in turns),
         "p50": percentile(lat, 50), "p95": percentile(lat, 95),
+        "fillers": sum(bool(t.get("filler")) for t in turns),
         "rss_mb": max(rss) / 2**20 if rss else None,
         "cpu_s_per_turn": cpu_s / len(turns) if cpu_s is not None and turns else None,
         "load1": max((s.load1 for s in samples), default=None),

@@ -260,12 +260,18 @@ WHISPER_MULTILINGUAL_MODEL = env.str("WHISPER_MULTILINGUAL_MODEL", default="bund
 # `manage.py prepare_models --import PATH --language xx`.
 WHISPER_MODELS_BY_LANGUAGE = env.dict("WHISPER_MODELS_BY_LANGUAGE", default={})
 WHISPER_COMPUTE_TYPE = env.str("WHISPER_COMPUTE_TYPE", default="int8")
-# 0 lets CTranslate2 pick; the 2-core boxes do best with 2.
-WHISPER_CPU_THREADS = env.int("WHISPER_CPU_THREADS", default=2)
+# 0 lets CTranslate2 pick. One thread: on 2 cores a tiny/base pass is as fast with 1 as with 2
+# (93 vs 105 ms, bench/README.md "Cost per voice turn") and costs a third less CPU; the other core
+# serves the next shopper.
+WHISPER_CPU_THREADS = env.int("WHISPER_CPU_THREADS", default=1)
 # Tried in order; the next answers when one fails. Groq first only when a key is set.
 ASR_PROVIDERS = env.list("ASR_PROVIDERS", default=["groq", "local"] if GROQ_API_KEY else ["local"])
 # Concurrent inferences per local engine; more only queue on the same cores.
 ASR_MAX_CONCURRENCY = env.int("ASR_MAX_CONCURRENCY", default=1)
+# Transcriptions waiting for the local engine beyond this are refused (the shopper is asked to say it
+# again) rather than answered later and later; the oldest turn goes first (support.speech.scheduling).
+# 0: no bound.
+ASR_QUEUE_MAX = env.int("ASR_QUEUE_MAX", default=32)
 GROQ_ASR_MODEL = env.str("GROQ_ASR_MODEL", default="whisper-large-v3-turbo")
 # Hindi, Bengali and Marathi sessions: Groq advises the full large-v3 where errors matter.
 GROQ_ASR_MODEL_INDIC = env.str("GROQ_ASR_MODEL_INDIC", default="whisper-large-v3")
@@ -288,6 +294,9 @@ TTS_PROVIDERS_EN = env.list("TTS_PROVIDERS_EN", default=["piper", "espeak"])
 TTS_PROVIDERS_HI = env.list("TTS_PROVIDERS_HI", default=["festival", "espeak"])
 TTS_PROVIDERS_BN = env.list("TTS_PROVIDERS_BN", default=["espeak"])
 TTS_PROVIDERS_MR = env.list("TTS_PROVIDERS_MR", default=["festival", "espeak"])
+# Clauses waiting for Piper beyond this are spoken by the next provider (espeak-ng: a plainer voice
+# at a tenth of the CPU) instead of waiting; the clause needed soonest goes first. 0: no bound.
+TTS_QUEUE_MAX = env.int("TTS_QUEUE_MAX", default=8)
 # Seconds one Festival (text2wave) run may take before espeak-ng speaks the clause instead.
 FESTIVAL_TIMEOUT = env.float("FESTIVAL_TIMEOUT", default=5.0)
 EDGE_TTS_VOICES = env.dict(
@@ -342,6 +351,12 @@ VOICE_EOT_MAX_MS = env.int("VOICE_EOT_MAX_MS", default=1000)
 # Strong speech (within a second) that interrupts the assistant: longer than a backchannel
 # ("mm-hmm", "haan ji" hold ~0.5 s); shorter utterances are judged by their words instead.
 VOICE_BARGE_IN_MS = env.int("VOICE_BARGE_IN_MS", default=600)
+# Seconds of the reply's audio synthesised ahead of playback: the next clause waits until less than
+# this is left to play, so a reply cut short is never synthesised to its end. 0: all at once.
+VOICE_TTS_AHEAD_S = env.float("VOICE_TTS_AHEAD_S", default=2.0)
+# A shopper who has heard nothing this long after they stopped speaking hears a short "One moment."
+# (a `filler` event, then its audio). 0: never.
+VOICE_FILLER_MS = env.int("VOICE_FILLER_MS", default=800)
 VOICE_RESUME_WINDOW_S = env.int("VOICE_RESUME_WINDOW_S", default=900)
 VOICE_STORE_AUDIO = env.bool("VOICE_STORE_AUDIO", default=True)
 VOICE_MAX_FRAME_BYTES = env.int("VOICE_MAX_FRAME_BYTES", default=65536)

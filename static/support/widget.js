@@ -325,6 +325,10 @@
         setActivity((TOOL_ACTIVITY[lang] || {})[ev.name] || TOOL_ACTIVITY.en[ev.name] || ui("thinking"));
         root.dataset.lastTool = ev.name;
         break;
+      case "filler":
+        // "One moment.": the server is busy; its audio plays first, then the reply's.
+        setActivity(ev.text);
+        break;
       case "audio_start":
         state.audioTurn = ev.turn || state.audioTurn + 1;
         break;

@@ -6,7 +6,7 @@ Audio stages: SpeechStarted, SpeechPaused, SpeechResumed, Silence (the VAD's end
 be decided), SpeechStopped, Utterance (the audio handed to speech recognition), Interjection.
 Words: Transcript (judged: its Hearing says whether anything may act on it), Backchannel.
 The reply: ReplyStarted, BrainEvent (the brain's typed events), ReplyLanguage, ReplyReset,
-ReplyText, Clause, AudioStarted, AudioOut, ReplyDone, Metrics, End.
+ReplyText, Clause, Filler, AudioStarted, AudioOut, ReplyDone, Metrics, End.
 Control: Interruption (a barge-in, a typed message or a staff takeover cuts the reply), Error.
 """
 
@@ -191,6 +191,15 @@ class Clause(Frame):
     text: str
     language: str
     part_of_reply: bool = True  # False: a line said before the reply (a Resume's notice), never "heard" of it
+
+
+@dataclass
+class Filler(Frame):
+    """A short line ("One moment.") played because the reply is slow to come; its audio (the next
+    AudioOut, `audio_bytes` long) is not part of the reply."""
+
+    text: str
+    audio_bytes: int
 
 
 @dataclass

@@ -29,6 +29,7 @@ class Session:
     language: str  # auto | en | hi | bn | mr
     mode: str = "vad"  # vad | ptt
     sample_rate: int = 16000
+    expecting_number: bool = False  # the last reply asked for an order or phone number (end of turn)
 
     def reply_language(self) -> str:
         """The language to speak when nothing better is known."""
@@ -85,6 +86,9 @@ class Processor:
     def configured(self, session: Session) -> None:
         """The client changed the session's settings (its `start` message)."""
 
+    def turn_started(self, turn: Turn) -> None:
+        """A new turn begins (its clock starts at `turn.eos`)."""
+
     def interrupted(self, frame: Interruption) -> None:
         """Called on every stage, before the turn's tasks are cancelled and before `frame` travels
         down the pipeline: the place to note what the shopper heard and stop the clock."""
@@ -140,6 +144,8 @@ class Pipeline:
 
     def new_turn(self, *, eos: float) -> Turn:
         self.turn = Turn(number=self.turn.number + 1, eos=eos)
+        for stage in self.processors:
+            stage.turn_started(self.turn)
         return self.turn
 
     def start_turn(self, coro: Awaitable, *, eos: float) -> asyncio.Task:

@@ -18,6 +18,7 @@ from voxsite.core.models import APIKey
 from voxsite.core.errors import DomainError
 
 from ..assistant.brain import TurnEvent
+from ..assistant.offline.dialogue import awaits_number
 from ..conversations.selectors import conversation_get_for
 from ..conversations.services.lifecycle import conversation_create
 from ..conversations.services.resume import pending_turn_get
@@ -63,6 +64,7 @@ def turn_run(*, session_id: str, text: str, language: str | None, asr_confidence
         "status": result.conversation.status,
         "taken_over": result.taken_over,
         "brain_ms": result.timings.get("brain_ms"),
+        "expects_number": awaits_number(result.conversation.state),
     }
 
 

@@ -8,6 +8,7 @@ import threading
 import time
 
 import numpy as np
+from asgiref.sync import async_to_sync
 from django.conf import settings
 
 from support.speech.audio import pcm16_to_float, resample_float
@@ -15,6 +16,7 @@ from support.speech.endpointing import smart_turn
 from support.speech.models import warm_up
 
 from .factory import providers
+from .processors.text_to_speech import FILLERS
 from .vad import StreamingVAD
 
 log = logging.getLogger("voxsite.warmup")
@@ -37,8 +39,9 @@ def run_models_once() -> None:
     try:
         log.info("voice warm-up 2/4: speech synthesis")
         pcm = providers().tts.synthesize("Hello, how can I help you today?", "en")
-        for language, text in (("hi", "नमस्ते"), ("bn", "নমস্কার"), ("mr", "नमस्कार")):
-            providers().tts.synthesize(text, language)
+        for language, text in FILLERS.items():
+            # Every voice once, and the fillers into the clause cache: said when the process is busiest.
+            async_to_sync(providers().tts.synthesize_clause)(text, language)
         log.info("voice warm-up 3/4: speech recognition (%.1f s)", time.perf_counter() - t0)
         samples = resample_float(pcm16_to_float(pcm), settings.TTS_SAMPLE_RATE, 16000)
         providers().asr.transcribe(samples, language="en")

@@ -68,6 +68,17 @@ def _deltas(sentences: list[str]) -> Iterator[TextDelta]:
         yield TextDelta(sentence if i == 0 else " " + sentence)
 
 
+NUMBER_SLOTS = ("order_number", "phone", "return_number")
+
+
+def awaits_number(state: dict | None) -> bool:
+    """Whether the conversation's last reply asked for an order, return or phone number (the voice's
+    end of turn then takes a whole number as a complete answer)."""
+    memory = (state or {}).get("offline")
+    pending = memory.get("pending") if isinstance(memory, dict) else None
+    return isinstance(pending, dict) and pending.get("awaiting") in NUMBER_SLOTS
+
+
 class _DialogueTurn(Acts):
     def __init__(self, ctx: TurnContext, tools: ToolRunner):
         memory = ctx.state.get("offline")

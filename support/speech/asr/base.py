@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import math
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Optional
 
@@ -14,6 +13,7 @@ import numpy as np
 from voxsite.core.errors import DomainError
 
 from ..audio import ASR_RATE
+from ..scheduling import DeadlineExecutor
 
 SUPPORTED = ("en", "hi", "bn", "mr")
 INDIC = ("hi", "bn", "mr")
@@ -85,7 +85,7 @@ class ASREngine:
     max_workers = 1
 
     def __init__(self):
-        self._pool: ThreadPoolExecutor | None = None
+        self._pool: DeadlineExecutor | None = None
         self._pool_lock = threading.Lock()
 
     def model_name(self, language: str) -> str:
@@ -94,11 +94,16 @@ class ASREngine:
     def transcribe(self, samples: np.ndarray, *, language: str = "auto") -> Transcript:
         raise NotImplementedError
 
+    max_queued: int | None = None  # jobs waiting beyond this: `Overloaded` (the engine is skipped)
+
     @property
-    def pool(self) -> ThreadPoolExecutor:
+    def pool(self) -> DeadlineExecutor:
+        """Earliest deadline first (support.speech.scheduling): the oldest turn's final transcript
+        before a newer turn's, and before a speculation on a pause."""
         with self._pool_lock:
             if self._pool is None:
-                self._pool = ThreadPoolExecutor(max_workers=self.max_workers, thread_name_prefix=f"asr-{self.name}")
+                self._pool = DeadlineExecutor(self.max_workers, thread_name_prefix=f"asr-{self.name}",
+                                              max_queued=self.max_queued)
             return self._pool
 
     async def transcribe_async(self, samples: np.ndarray, *, language: str = "auto") -> Transcript:

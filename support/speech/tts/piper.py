@@ -3,17 +3,29 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
 
 from .. import models
 from ..audio import resample_pcm16
+from ..scheduling import DeadlineExecutor
 from .base import Synthesis, TTSEngine, TTSError
 
-# One synthesis at a time per process: onnxruntime already uses every core for one.
-_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tts-piper")
+# One synthesis at a time per process (onnxruntime already uses every core for one), the clause
+# needed soonest first; past TTS_QUEUE_MAX waiting clauses the next provider (espeak-ng) speaks.
+_pool: DeadlineExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def pool() -> DeadlineExecutor:
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = DeadlineExecutor(1, thread_name_prefix="tts-piper")
+        _pool.max_queued = settings.TTS_QUEUE_MAX or None  # read each time: an operator's change applies
+        return _pool
 
 
 class PiperTTS(TTSEngine):
@@ -38,5 +50,5 @@ class PiperTTS(TTSEngine):
         if language not in self.languages:
             raise TTSError(f"Piper has no {language} voice")
         started = time.perf_counter()
-        pcm = await asyncio.get_running_loop().run_in_executor(_pool, self.synthesize_sync, text)
+        pcm = await asyncio.get_running_loop().run_in_executor(pool(), self.synthesize_sync, text)
         return Synthesis(pcm, (time.perf_counter() - started) * 1000)

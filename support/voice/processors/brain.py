@@ -125,6 +125,7 @@ class Brain(Processor):
                 if frame is not None:
                     await self.push(frame)
             result = brain.result()
+            self.pipeline.session.expecting_number = bool(result.get("expects_number"))
             await self.push(ReplyDone(text=result["reply"], language=result["language"], result=result, spoken=spoken,
                                       user_pcm=user_pcm, resumed=lead is not None))
         except asyncio.CancelledError:

@@ -8,7 +8,10 @@ counted from the last voiced frame: ~200 ms after a complete request, up to ~1 s
 own silence (VOICE_EOT_MAX_MS in this mode) is the cap that ends a turn whatever was decided.
 
 Fixed (VOICE_EOT_ADAPTIVE=false): VOICE_EOT_SILENCE_MS of silence, VOICE_EOT_UNFINISHED_MS when the
-speculative transcript sounds unfinished.
+speculative transcript's words sound unfinished.
+
+Both read `Session.expecting_number` (the assistant has just asked for an order number or the last
+digits of a phone): then a whole number is a complete answer, and shorter digits are still being read.
 """
 
 from __future__ import annotations
@@ -30,27 +33,6 @@ from .speech_to_text import SpeechToText
 log = logging.getLogger(__name__)
 
 MIN_UTTERANCE_SAMPLES = 1600  # 0.1 s at 16 kHz
-
-# Words after which a sentence cannot end (en/hi/bn/mr): a pause after them is a breath.
-CONTINUATIONS = frozenset("and or but because so the a my to of with for और या लेकिन क्योंकि तो मेरा मेरी और আর বা কিন্তু কারণ আমার आणि किंवा पण कारण माझा माझी".split())
-
-
-OPENERS = frozenset("hi hello hey okay ok so um uh well yeah namaste नमस्ते हेलो हाय अच्छा हां নমস্কার হ্যালো আচ্ছা नमस्कार हॅलो".split())
-
-
-def sounds_unfinished(text: str) -> bool:
-    """Whether a transcript stops mid-sentence: a trailing comma, a word that needs a continuation,
-    or only an opener ("Hi." / "Okay, so." on their own are how a request starts, not the request)."""
-    text = text.strip().lower()
-    if not text:
-        return False
-    if text[-1] in ",;:-–—":
-        return True
-    words = [w.strip(".,!?।") for w in text.split()]
-    if words and all(w in OPENERS for w in words):
-        return True
-    return bool(words) and words[-1] in CONTINUATIONS
-
 
 class EndOfTurn(Processor):
     """Turns the VAD's silence and the client's `end` into the end of the shopper's turn: the
@@ -94,10 +76,15 @@ class EndOfTurn(Processor):
             await self.push(frame)
 
     def speculation_unfinished(self) -> bool:
+        """Whether the speculative transcript stops mid-sentence (support.speech.endpointing's
+        words: a trailing comma or conjunction, an opener on its own, digits still being read)."""
         spec = self.stt.pending
         if spec is None or not spec.done() or spec.cancelled() or spec.exception() is not None:
             return False
-        return sounds_unfinished(spec.result().text)
+        heard = spec.result()
+        words = judge_words(heard.text, language=heard.language or self.stt.language,
+                            expecting_number=self.pipeline.session.expecting_number)
+        return words.state == UNFINISHED
 
     async def _decide(self, eos: float) -> None:
         """The silence is long enough; is the sentence finished? "Hi, I want to know where my order
@@ -130,7 +117,7 @@ class EndOfTurn(Processor):
         voice = asyncio.ensure_future(asyncio.to_thread(model.probability, audio)) if model is not None else None
         try:
             text, language = await self._speculative_words(eos)
-            words = judge_words(text, language=language)
+            words = judge_words(text, language=language, expecting_number=self.pipeline.session.expecting_number)
             probability = None
             if voice is not None and words.state != UNFINISHED:
                 probability = await voice

@@ -9,7 +9,7 @@ from typing import Awaitable, Callable
 from support.assistant.brain import Intent, TextDelta
 
 from ..frames import (
-    AudioOut, AudioStarted, Backchannel, BrainEvent, End, Error, Frame, Interruption, Metrics, ReplyDone, ReplyReset,
+    AudioOut, AudioStarted, Backchannel, BrainEvent, End, Error, Filler, Frame, Interruption, Metrics, ReplyDone, ReplyReset,
     ReplyText, SpeechStarted, SpeechStopped, SpeechUnavailable, StaffMessage, ToolUsed, Transcript,
 )
 from ..processor import Processor
@@ -43,6 +43,8 @@ def protocol_event(frame: Frame) -> dict | None:
         return {"type": "tool_call", "name": frame.name, "arguments": frame.arguments, "ok": frame.ok, "code": frame.code}
     if isinstance(frame, ReplyReset):
         return {"type": "reply_reset", "reason": frame.reason, **({"from": frame.from_brain} if frame.from_brain is not None else {})}
+    if isinstance(frame, Filler):
+        return {"type": "filler", "text": frame.text, "audio_bytes": frame.audio_bytes}
     if isinstance(frame, AudioStarted):
         return {"type": "audio_start", "encoding": "pcm_s16le", "sample_rate": frame.sample_rate, "channels": 1}
     if isinstance(frame, ReplyDone):

@@ -15,6 +15,7 @@ import numpy as np
 
 from support.assistant.offline.yesno import interrupts_speaker
 from support.speech.asr.trust import Hearing, hearing
+from support.speech.scheduling import deadline
 
 from ..factory import providers
 from ..frames import (
@@ -116,7 +117,9 @@ class SpeechToText(Processor):
                 log.exception("speculative transcription failed")
         elif spec is not None:
             spec.cancel()
-        return await self.transcribe(audio)
+        # Needed since the shopper stopped: ahead of newer turns and of speculations (scheduling).
+        with deadline(self.pipeline.turn.eos):
+            return await self.transcribe(audio)
 
     async def _utterance(self, audio: np.ndarray, heard_speech: bool, *, reuse: bool, heard: Heard | None = None) -> None:
         """`heard`: the words, when they were transcribed already (an interjection)."""

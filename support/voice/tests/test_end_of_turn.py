@@ -97,3 +97,20 @@ async def test_the_fixed_silence_still_works_when_adaptive_is_off(settings):
     assert end_of_turn.last_endpoint is None  # never consulted
     assert "order" in tap.of(Transcript)[0].text.lower()
     await pipeline.close()
+
+
+@pytest.mark.parametrize("expecting_number,state", [(True, "complete"), (False, "unknown")])
+async def test_a_bare_number_is_a_complete_answer_only_when_one_was_asked_for(settings, expecting_number, state):
+    settings.VOICE_SMART_TURN = False  # the words alone
+    pipeline, end_of_turn, tap = await open_pipeline()
+    pipeline.session.expecting_number = expecting_number
+    pcm = await sync_to_async(steady_speech)("3 1 2 3", RATE)
+    await speak(pipeline, silence(0.3) + pcm + silence(1.3))
+    await turn_done(pipeline, tap)
+    endpoint = end_of_turn.last_endpoint
+    assert endpoint is not None and endpoint.words.state == state
+    if expecting_number:
+        assert endpoint.silence_ms == settings.VOICE_EOT_COMPLETE_MS
+    else:
+        assert endpoint.silence_ms > settings.VOICE_EOT_COMPLETE_MS
+    await pipeline.close()

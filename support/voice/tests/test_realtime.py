@@ -19,6 +19,7 @@ from support.voice.consumer import conversation_group
 from support.voice.factory import providers
 from support.voice.processors.audio_input import AudioInput
 from support.voice.processors.end_of_turn import EndOfTurn
+from support.voice.processor import Pipeline, Session
 from support.voice.processors.speech_to_text import Heard, SpeechToText
 from support.voice.vad import TurnDetector
 from voxsite.asgi import application
@@ -156,17 +157,24 @@ def test_a_short_opener_before_a_pause_stays_in_the_utterance(settings):
     assert heard.startswith("hi") and "where my order is" in heard
 
 
-@pytest.mark.parametrize("text,unfinished", [
-    ("Hi, I want to know,", True), ("I want to talk to my", True), ("मुझे ऑर्डर और", True),
-    ("Hi.", True), ("Okay, so.", True), ("Where is my order?", False), ("Yes.", False), ("1042", False), ("", False),
+@pytest.mark.parametrize("text,language,expecting_number,unfinished", [
+    ("Hi, I want to know,", "en", False, True), ("I want to talk to my", "en", False, True),
+    ("मुझे ऑर्डर और", "hi", False, True), ("Hi.", "en", False, True), ("Okay, so.", "en", False, True),
+    ("Where is my order?", "en", False, False), ("Yes.", "en", False, False), ("1042", "en", False, False),
+    ("", "en", False, False),
+    # Asked for the last four digits of a phone: two of them are a number still being read out.
+    ("3 1", "en", True, True), ("3 1 2 3.", "en", True, False),
 ])
-def test_unfinished_sentence_heuristic(text, unfinished):
+def test_the_fixed_end_of_turn_waits_longer_when_the_words_sound_unfinished(text, language, expecting_number,
+                                                                               unfinished):
     async def run():
-        stt = SpeechToText(language="en", on_call=lambda call: None)
+        stt = SpeechToText(language=language, on_call=lambda call: None)
         future = asyncio.get_running_loop().create_future()
-        future.set_result(Heard(text=text, language="en", confidence=0.9, asr_ms=1))
+        future.set_result(Heard(text=text, language=language, confidence=0.9, asr_ms=1))
         stt._spec = future
-        return EndOfTurn(audio=None, stt=stt).speculation_unfinished()
+        eot = EndOfTurn(audio=None, stt=stt)
+        Pipeline([eot, stt], session=Session(session_id="s", language=language, expecting_number=expecting_number))
+        return eot.speculation_unfinished()
 
     assert asyncio.run(run()) is unfinished
 

@@ -224,3 +224,21 @@ async def test_a_stored_question_without_a_reply_is_answered_once_after_the_noti
     assert roles == ["user", "assistant"]
     assert await sync_to_async(pending_turn_get)(session_id=pipeline.session.session_id) is None
     await pipeline.close()
+
+
+async def test_after_the_assistant_asks_for_a_number_the_end_of_turn_expects_one():
+    from orders.tests.factories import OrderFactory
+
+    order = await sync_to_async(OrderFactory)()
+    pipeline, client, tap = await open_pipeline()
+    assert pipeline.session.expecting_number is False
+    await pipeline.queue(TextIn(text=f"Where is my order {order.number}?"))
+    await pipeline.turn_task
+    asked = tap.of(ReplyDone)[-1].text
+    assert "digits" in asked.lower()  # the last four digits of the phone on the order
+    assert pipeline.session.expecting_number is True
+    await pipeline.queue(TextIn(text=" ".join(order.shipping_phone[-4:])))
+    await pipeline.turn_task
+    assert order.number in tap.of(ReplyDone)[-1].text  # verified: the order's status
+    assert pipeline.session.expecting_number is False
+    await pipeline.close()
