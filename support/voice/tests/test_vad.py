@@ -1,6 +1,10 @@
-"""`TurnDetector`: turn events from per-frame speech probabilities (no model needed)."""
+"""`TurnDetector`: turn events from per-frame speech probabilities (no model needed); `StreamingVAD`'s
+silence gate with the real model."""
 
-from support.voice.vad import TurnDetector
+import numpy as np
+import pytest
+
+from support.voice.vad import FRAME, StreamingVAD, TurnDetector
 
 
 def feed(detector, probs, *, guarded=False):
@@ -62,3 +66,27 @@ def test_a_request_over_the_assistant_barges_in_within_three_quarters_of_a_secon
 def test_a_click_is_neither():
     detector = TurnDetector()
     assert feed(detector, [0.0] * 10 + [0.95] * 3 + [0.0] * 20, guarded=True) == []
+
+
+@pytest.mark.slow
+def test_the_model_is_not_run_on_silence_and_hears_speech_after_it_as_a_new_stream_would():
+    from support.speech.audio import pcm16_to_float
+    from support.tests.speech_helpers import steady_speech
+
+    speech = pcm16_to_float(steady_speech("Where is my order?", 16000))
+    silence = np.zeros(FRAME * 62, np.float32)  # ~2 s, whole frames
+    fresh, gated = StreamingVAD(), StreamingVAD()
+    # A pause (digital silence, as noise suppression leaves it) costs no model runs and reads as silence.
+    assert gated.feed(silence) == [0.0] * (len(silence) // FRAME) and gated.model_frames == 0
+    after_silence = gated.feed(speech)
+    alone = fresh.feed(speech)
+    assert after_silence == pytest.approx(alone, abs=1e-3)  # the state started afresh
+    assert max(after_silence) > 0.9 and gated.model_frames > 0
+
+
+@pytest.mark.slow
+def test_quiet_noise_above_the_gate_is_still_judged_by_the_model():
+    noise = np.random.default_rng(0).normal(0, 0.003, 16000).astype(np.float32)  # about -50 dBFS
+    vad = StreamingVAD()
+    probs = vad.feed(noise)
+    assert vad.model_frames == len(probs) and max(probs) < 0.5
