@@ -339,6 +339,9 @@ VOICE_EOT_SILENCE_MS = env.int("VOICE_EOT_SILENCE_MS", default=400)
 # Total silence before ending a turn whose speculative transcript stops mid-sentence ("Hi, I want...,").
 VOICE_EOT_UNFINISHED_MS = env.int("VOICE_EOT_UNFINISHED_MS", default=900)
 VOICE_SPECULATIVE_MS = env.int("VOICE_SPECULATIVE_MS", default=160)
+# Push-to-talk: this much quiet after the last word (before the button is released) starts the
+# transcription, reused on `end` when no voice came after it.
+VOICE_PTT_SPECULATIVE_MS = env.int("VOICE_PTT_SPECULATIVE_MS", default=64)
 # Adaptive end of turn (support/voice/processors/end_of_turn.py): the silence that ends a turn depends
 # on what was said (the speculative transcript's words, and the Smart Turn audio model when
 # VOICE_SMART_TURN): VOICE_EOT_COMPLETE_MS after a complete request, up to VOICE_EOT_MAX_MS (also the

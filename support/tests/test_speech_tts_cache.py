@@ -93,3 +93,31 @@ async def test_zero_bytes_turns_the_cache_off(settings):
     assert len(chain.cache) == 0 and chain.cache.nbytes == 0
     assert (chain.cache.hits, chain.cache.misses) == (0, 0)
     assert [c.latency_ms > 0 for c in calls] == [True, True]  # Piper spoke both times
+
+
+@pytest.mark.parametrize("text", ["Let me check that for you.",
+                                  "Your order left our warehouse on Monday and should reach you by Thursday evening."])
+async def test_the_same_clause_asked_for_at_the_same_moment_is_synthesised_once(text):
+    import asyncio
+
+    chain = fresh_chain()
+    calls = []
+    first, second = await asyncio.gather(chain.synthesize_clause(text, "en", on_call=calls.append),
+                                         chain.synthesize_clause(text, "en", on_call=calls.append))
+    assert first == second and len(first) > RATE  # Piper's noise differs per run: one synthesis served both
+    assert sorted(c.latency_ms > 0 for c in calls) == [False, True]
+    assert len(chain.cache) == (1 if len(text) <= 60 else 0)  # a long clause is shared, not kept
+
+
+async def test_when_the_shared_synthesis_is_cancelled_the_one_waiting_synthesises_it_itself():
+    import asyncio
+
+    chain = fresh_chain()
+    text = "Your refund was sent to your bank account on Tuesday afternoon, as promised."
+    owner = asyncio.ensure_future(chain.synthesize_clause(text, "en"))
+    await asyncio.sleep(0)  # the owner claims the clause
+    waiter = asyncio.ensure_future(chain.synthesize_clause(text, "en"))
+    await asyncio.sleep(0.05)
+    owner.cancel()  # a barge-in on the first shopper
+    pcm = await asyncio.wait_for(waiter, 30)
+    assert len(pcm) > RATE and owner.cancelled()

@@ -10,7 +10,9 @@ clauses rarely repeat word for word and would crowd out the short ones that do.
 Only local voices are kept (CACHEABLE). Piper is not bit-for-bit deterministic (its noise is
 random per run), so a cached clause sounds the same as the first time rather than like a fresh
 synthesis would; any one rendering is a valid one, and a shopper hearing "Sure," said identically
-twice is what a recorded voice would do anyway. edge-tts is left out: its audio is a remote
+twice is what a recorded voice would do anyway. A clause already being synthesised is waited for,
+not synthesised again (`claim`): shoppers asking the same thing at the same moment cost one
+synthesis. edge-tts is left out: its audio is a remote
 service's answer, and a failing edge must keep falling back clause by clause as it does uncached.
 """
 
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from concurrent.futures import Future
 
 from django.conf import settings
 
@@ -39,8 +42,16 @@ class ClauseCache:
         self._items: OrderedDict[Key, bytes] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
+        self._inflight: dict[Key, Future] = {}
         self.hits = 0
         self.misses = 0
+
+    @staticmethod
+    def flight_key(*, provider: str, voice: str, language: str, text: str) -> Key | None:
+        """The key under which one synthesis of a clause is shared while it runs (any length)."""
+        if provider not in CACHEABLE:
+            return None
+        return (provider, voice, language, settings.TTS_SAMPLE_RATE, text)
 
     @staticmethod
     def key(*, provider: str, voice: str, language: str, text: str) -> Key | None:
@@ -49,6 +60,11 @@ class ClauseCache:
                 or settings.TTS_CACHE_MAX_BYTES <= 0):
             return None
         return (provider, voice, language, settings.TTS_SAMPLE_RATE, text)
+
+    @staticmethod
+    def keeps(key: Key) -> bool:
+        """Whether a clause with this flight key is kept once synthesised."""
+        return len(key[4]) <= settings.TTS_CACHE_MAX_CHARS and settings.TTS_CACHE_MAX_BYTES > 0
 
     def get(self, key: Key | None) -> bytes | None:
         if key is None:
@@ -77,6 +93,27 @@ class ClauseCache:
             while self._bytes > limit:
                 _, evicted = self._items.popitem(last=False)
                 self._bytes -= len(evicted)
+
+    def claim(self, key: Key) -> tuple[Future, bool]:
+        """The synthesis of `key` under way: (its future, False), or a new one the caller now owns
+        and must `settle`: (future, True). Works across threads and event loops."""
+        with self._lock:
+            flight = self._inflight.get(key)
+            if flight is not None:
+                return flight, False
+            flight = self._inflight[key] = Future()
+            return flight, True
+
+    def settle(self, key: Key, flight: Future, pcm: bytes | None) -> None:
+        """The owner's synthesis is over: its audio (kept), or None (failed or cancelled: whoever
+        waited synthesises it themselves)."""
+        if pcm is not None and self.keeps(key):
+            self.put(key, pcm)
+        with self._lock:
+            if self._inflight.get(key) is flight:
+                del self._inflight[key]
+        if not flight.done():
+            flight.set_result(pcm)
 
     @property
     def nbytes(self) -> int:

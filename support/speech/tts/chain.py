@@ -81,6 +81,12 @@ class TTSChain:
             key = self.cache.key(provider=engine.name, voice=engine.model_name(reply.language),
                                  language=reply.language, text=text)
             pcm = self.cache.get(key)
+            shared = self.cache.flight_key(provider=engine.name, voice=engine.model_name(reply.language),
+                                           language=reply.language, text=text)
+            flight, owner = (None, False) if pcm is not None or shared is None else self.cache.claim(shared)
+            if flight is not None and not owner:
+                # The same clause for another shopper, being synthesised now: wait for that one.
+                pcm = await asyncio.shield(asyncio.wrap_future(flight))
             if pcm is not None:
                 use = reply.usage.setdefault(engine.name, _Usage(engine))
                 if use.first_byte_ms is None:
@@ -89,6 +95,7 @@ class TTSChain:
                 use.pcm_bytes += len(pcm)
                 return pcm
             started = time.perf_counter()
+            result = None
             try:
                 result = await engine.synthesize(text, reply.language)
             except Exception as exc:  # any failure hands over (cancellation is not an Exception)
@@ -104,7 +111,11 @@ class TTSChain:
                     reply.on_call,
                 )
                 continue
-            self.cache.put(key, result.pcm)
+            finally:
+                if owner:
+                    self.cache.settle(shared, flight, result.pcm if result is not None else None)
+            if not owner:
+                self.cache.put(key, result.pcm)
             use = reply.usage.setdefault(engine.name, _Usage(engine))
             if use.first_byte_ms is None:
                 # From the start of the reply: what the listener waits for.

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
+from django.conf import settings
 
 from support.speech.audio import pcm16_to_float, resample_float
 
@@ -43,7 +44,13 @@ class AudioInput(Processor):
             return await self.push(frame)
         pipeline = self.pipeline
         vad_mode = pipeline.session.mode == "vad"
-        for kind, at in self.feed(frame.pcm, guarded=pipeline.active(time.perf_counter())):
+        events = self.feed(frame.pcm, guarded=pipeline.active(time.perf_counter()))
+        if not vad_mode and self.quiet_since_voice() >= settings.VOICE_PTT_SPECULATIVE_MS / 1000:
+            # Push-to-talk: the button, not a silence, ends the turn, but a finger leaves it a little
+            # after the last word: transcribe what was said in that moment, so that on `end` the
+            # transcript is (nearly) there. Voice after this snapshot makes `end` transcribe afresh.
+            await self.push(SpeechPaused(audio=self.snapshot()))
+        for kind, at in events:
             if kind == "barge_in":
                 await pipeline.interrupt("speech")
             elif kind == "speech_start":
@@ -107,6 +114,13 @@ class AudioInput(Processor):
         audio = np.concatenate(self.buffer) if len(self.buffer) > 1 else (self.buffer[0] if self.buffer else np.zeros(0, np.float32))
         self.buffer = [audio] if len(audio) else []
         return audio[max(0, first - int(self.PREROLL_S * 16000)):last + int(0.3 * 16000)]
+
+    def quiet_since_voice(self) -> float:
+        """Seconds of audio since the last voiced frame not yet transcribed speculatively (0 when
+        there is none)."""
+        if not self.voiced_since_snapshot or self.last_voiced_sample is None:
+            return 0.0
+        return (self.frames * FRAME - self.last_voiced_sample) / 16000
 
     def heard_speech(self) -> bool:
         return self.speech_start_sample is not None

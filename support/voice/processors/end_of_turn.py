@@ -57,7 +57,7 @@ class EndOfTurn(Processor):
                 # The shopper went on after a pause that sounded unfinished: same utterance.
                 return
             await self.push(frame)
-        elif isinstance(frame, SpeechPaused) and self.adaptive:
+        elif isinstance(frame, SpeechPaused) and self.adaptive and self.pipeline.session.mode == "vad":
             await self.push(frame)  # speech to text starts the speculative transcript
             self._deferred = self.pipeline.spawn(self._adapt(self.audio.last_voiced_at, frame.audio), scope="session")
         elif isinstance(frame, SpeechResumed):

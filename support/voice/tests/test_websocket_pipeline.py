@@ -5,6 +5,7 @@ import asyncio
 import json
 import time
 
+import numpy as np
 import pytest
 from asgiref.sync import sync_to_async
 
@@ -241,4 +242,41 @@ async def test_after_the_assistant_asks_for_a_number_the_end_of_turn_expects_one
     await pipeline.turn_task
     assert order.number in tap.of(ReplyDone)[-1].text  # verified: the order's status
     assert pipeline.session.expecting_number is False
+    await pipeline.close()
+
+
+def voiced(text: str) -> bytes:
+    """Speech with the synthesiser's own trailing silence cut off: the test says how much follows."""
+    samples = np.frombuffer(steady_speech(text, RATE), "<i2")
+    last = int(np.flatnonzero(np.abs(samples) > 500)[-1])
+    return samples[:last + 1].tobytes()
+
+
+@pytest.mark.parametrize("tail_s,speculative", [(0.1, True), (0.02, False)])
+async def test_push_to_talk_transcribes_in_the_moment_before_the_button_is_released(tail_s, speculative):
+    """A finger leaves the button a little after the last word: 64 ms of quiet (VOICE_PTT_SPECULATIVE_MS)
+    starts the transcription, and `end` uses it; released sooner, `end` transcribes."""
+    pipeline, client, tap = await open_pipeline(mode="ptt")
+    pcm = b"\x00\x00" * (RATE // 4) + voiced("Where is my order?") + b"\x00\x00" * int(RATE * tail_s)
+    for i in range(0, len(pcm), 640):
+        await pipeline.queue(AudioIn(pcm=pcm[i:i + 640]))
+    await pipeline.queue(UserEnd())
+    await pipeline.turn_task
+    assert "order" in tap.of(Transcript)[0].text.lower()
+    assert tap.of(Metrics)[0].values["speculative_asr"] is speculative
+    assert len(tap.of(End)) == 1  # one turn: the pause did not end it, the button did
+    await pipeline.close()
+
+
+async def test_in_push_to_talk_words_after_the_pause_are_transcribed_with_the_rest():
+    pipeline, client, tap = await open_pipeline(mode="ptt")
+    pcm = (b"\x00\x00" * (RATE // 4) + voiced("Where is") + b"\x00\x00" * (RATE // 4) + voiced("my order?")
+           + b"\x00\x00" * (RATE // 50))
+    for i in range(0, len(pcm), 640):
+        await pipeline.queue(AudioIn(pcm=pcm[i:i + 640]))
+    await pipeline.queue(UserEnd())
+    await pipeline.turn_task
+    text = tap.of(Transcript)[0].text.lower()
+    assert "where" in text and "order" in text
+    assert tap.of(Metrics)[0].values["speculative_asr"] is False
     await pipeline.close()
