@@ -122,6 +122,12 @@ class AudioInput(Processor):
             return 0.0
         return (self.frames * FRAME - self.last_voiced_sample) / 16000
 
+    def silence_heard(self) -> float:
+        """Seconds of audio received since the last voiced frame (infinite before any speech)."""
+        if self.last_voiced_sample is None:
+            return float("inf")
+        return max(0, self.samples - self.last_voiced_sample) / 16000
+
     def heard_speech(self) -> bool:
         return self.speech_start_sample is not None
 

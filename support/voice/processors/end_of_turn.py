@@ -133,11 +133,17 @@ class EndOfTurn(Processor):
         endpoint = decide(words, probability, config=config)
         self.last_endpoint = endpoint
         log.debug("end of turn after %d ms of silence: %s", endpoint.silence_ms, endpoint.reason)
-        remaining = eos + endpoint.silence_ms / 1000 - time.perf_counter()
-        if remaining > 0:
-            await asyncio.sleep(remaining)
+        await self._silence_for(endpoint.silence_ms / 1000)
         self._deferred = None
         await self._end(eos)
+
+    async def _silence_for(self, seconds: float) -> None:
+        """Until the audio received since the last voiced frame holds `seconds` of silence: counted
+        in audio, not on the clock, so that a loaded server reading its socket late does not end a
+        turn whose next words are already waiting in the socket (25 sessions split "Thank you, that
+        was helpful." at the comma that way)."""
+        while (missing := seconds - self.audio.silence_heard()) > 0:
+            await asyncio.sleep(missing)
 
     async def _speculative_words(self, eos: float) -> tuple[str | None, str]:
         """The speculative transcript's words if they can be trusted (None otherwise), and their language."""

@@ -3,12 +3,13 @@ Piper speech paced in real time, tiny.en and Smart Turn: how much silence each u
 
 import asyncio
 
+import numpy as np
 import pytest
 from asgiref.sync import sync_to_async
 
 from support.tests.speech_helpers import steady_speech
 from support.voice import services
-from support.voice.frames import AudioIn, End, SpeechStopped, Transcript
+from support.voice.frames import AudioIn, End, SpeechPaused, SpeechStopped, Transcript
 from support.voice.pipeline import websocket_processors
 from support.voice.processor import Pipeline, Session
 from support.voice.processors.end_of_turn import EndOfTurn
@@ -25,6 +26,12 @@ def _patient_cap(settings):
     # The cap ends a turn whatever was decided; a loaded test machine can take over a second for the
     # speculative transcript, so the cap here leaves room for the decision under test.
     settings.VOICE_EOT_MAX_MS = 3000
+
+
+def voiced(text: str) -> bytes:
+    """Speech with the synthesiser's own trailing silence cut off: the test says how much follows."""
+    samples = np.frombuffer(steady_speech(text, RATE), "<i2")
+    return samples[:int(np.flatnonzero(np.abs(samples) > 500)[-1]) + 1].tobytes()
 
 
 async def _ignore(_):
@@ -113,4 +120,26 @@ async def test_a_bare_number_is_a_complete_answer_only_when_one_was_asked_for(se
         assert endpoint.silence_ms == settings.VOICE_EOT_COMPLETE_MS
     else:
         assert endpoint.silence_ms > settings.VOICE_EOT_COMPLETE_MS
+    await pipeline.close()
+
+
+async def test_a_server_that_reads_its_socket_late_does_not_end_the_turn_in_the_gap(settings):
+    """"Thank you," + a pause just long enough to start the decision (VOICE_SPECULATIVE_MS) but shorter
+    than any wait it can ask for, with the server not reading for 1.5 s after it (a loaded event
+    loop): the silence is counted in the audio received, not on the clock, so the words that were
+    waiting in the socket keep it one turn."""
+    pipeline, end_of_turn, tap = await open_pipeline()
+    opener = await sync_to_async(voiced)("Thank you,")
+    rest = await sync_to_async(steady_speech)("that was helpful.", RATE)
+    await speak(pipeline, silence(0.3) + opener + silence(0.19))
+    await asyncio.sleep(1.5)  # nothing read: on the clock, longer than any wait the words could ask for
+    assert end_of_turn.last_endpoint is not None  # the decision was made (and is waiting for audio)
+    assert not tap.of(SpeechStopped)
+    for i in range(0, len(rest), FRAME_BYTES):  # the backlog, read in one go
+        await pipeline.queue(AudioIn(pcm=rest[i:i + FRAME_BYTES]))
+    await speak(pipeline, silence(1.3))
+    await turn_done(pipeline, tap)
+    assert len(tap.of(SpeechStopped)) == 1
+    text = tap.of(Transcript)[0].text.lower()
+    assert "thank" in text and "helpful" in text
     await pipeline.close()
