@@ -165,9 +165,15 @@ async def _fake_voice_server(behaviour):
                 action = behaviour(turn)
                 if action == "silent":
                     continue
-                said = action if isinstance(action, str) else "what is your return policy"
+                said = action if isinstance(action, str) and action != "filler" else "what is your return policy"
+                if action == "filler":  # "One moment." first: 0.5 s of audio that is not the reply
+                    await ws.send_json({"type": "filler", "text": "One moment.", "audio_bytes": 16000, "turn": turn})
+                    await ws.send_json({"type": "audio_start", "turn": turn})
+                    await ws.send_bytes(b"\x00\x00" * 8000)
+                    await asyncio.sleep(0.3)
                 await ws.send_json({"type": "transcript", "text": said, "turn": turn})
-                await ws.send_json({"type": "audio_start", "turn": turn})
+                if action != "filler":
+                    await ws.send_json({"type": "audio_start", "turn": turn})
                 await ws.send_bytes(b"\x00\x00" * 160)
                 await ws.send_json({"type": "metrics", "turn": turn, "eos_to_first_audio_ms": 1.0})
                 await ws.send_json({"type": "end", "turn": turn})
@@ -201,6 +207,23 @@ def test_voice_session_flags_wrong_transcripts_and_lost_turns():
     assert [t.status for t in result.turns] == ["ok", "mismatch", "lost"]
     assert result.turns[0].latency_ms is not None and result.turns[0].turn_no == 1
     assert result.turns[1].latency_ms is None
+
+
+def test_a_fillers_audio_is_not_counted_as_the_reply():
+    utterances = [_utterance(0, "What is your return policy?"), _utterance(1, "What is your return policy?")]
+
+    async def go():
+        runner, url = await _fake_voice_server({1: "filler", 2: None}.get)
+        try:
+            return await VoiceSession(url=url, mode="ptt", utterances=utterances, number=0, turn_timeout=3).run()
+        finally:
+            await runner.cleanup()
+
+    first, second = asyncio.run(go()).turns
+    assert first.status == "ok" and first.filler and not second.filler
+    assert first.latency_ms - first.sound_ms >= 250  # the reply came 0.3 s after the filler's first byte
+    assert first.reply_audio_s == pytest.approx(320 / 2 / 16000)  # the filler's 16000 bytes are left out
+    assert second.sound_ms == second.latency_ms
 
 
 def test_soak_windows_cut_turns_by_end_of_speech_with_a_total_row():
@@ -275,6 +298,16 @@ def test_voice_bench_soak_run(tmp_path):
     assert total["turns"] >= 2 and total["lost"] == 0 and total["out_of_order"] == 0, total
     assert total["turns"] == sum(w["turns"] for w in data["windows"])
     assert all(w["rss_mb"] > 50 for w in data["windows"])  # a Django server with its models, measured
+
+
+@pytest.mark.slow
+def test_voice_cost_bench_prints_each_part():
+    done = _run("bench_voice_cost.py", "--utterances", "2", timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    for part in ("| VAD, per utterance", "| ASR (tiny.en), per pass", "| Smart Turn, per check",
+                 "| TTS (Piper), per second of audio"):
+        assert part in done.stdout
+    assert "OPENBLAS_NUM_THREADS=1" in done.stdout  # voxsite sets it before numpy loads
 
 
 def test_round_trip_speaks_twenty_real_replies_per_language_with_nothing_left_unfilled():
