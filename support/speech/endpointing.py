@@ -88,6 +88,12 @@ OPENERS: dict[str, frozenset[str]] = {
     "bn": _words("নমস্কার নমস্তে হ্যালো হাই আচ্ছা শুনুন শোনো এই তো তাহলে"),
     "mr": _words("नमस्कार नमस्ते हॅलो हेलो हाय बरं बर अहो ऐका ऐकाना तर"),
 }
+# A thank-you on its own is as often the start of more ("Thank you, that was helpful.", "Thanks, and
+# one more thing") as a goodbye, and Piper and shoppers pause ~0.3 s after its comma; waiting for the
+# rest costs a goodbye a second at most. (The voice bench split "Thank you, that was helpful." there.)
+THANKS: dict[str, frozenset[str]] = {
+    "en": frozenset({"thank you", "thanks", "thank you so much", "thank you very much", "thanks a lot"}),
+}
 # Last words that close a sentence in the verb-final languages: the verb, a question word, a thank-you.
 FINAL: dict[str, frozenset[str]] = {
     "en": _words("thanks"),
@@ -180,6 +186,8 @@ def judge_words(text: str | None, *, language: str, expecting_number: bool = Fal
     last, question = words[-1], raw.endswith("?")
     if all(w in OPENERS[lang] for w in words):
         return Words(UNFINISHED, "an opener on its own")
+    if not question and " ".join(w for w in words if w not in OPENERS[lang]) in THANKS.get(lang, ()):
+        return Words(UNFINISHED, "a thank-you on its own")
     if len(words) > 1 and (last in JOINERS[lang] or (not question and last in OPEN_BEFORE_VERB[lang])):
         return Words(UNFINISHED, f"ends on {last!r}")
     suffix = next((x for x in GENITIVE_SUFFIXES.get(lang, ()) if last.endswith(x) and len(last) > len(x) + 1), None)

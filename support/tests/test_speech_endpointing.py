@@ -32,6 +32,10 @@ C = DEFAULT_CONFIG
     ("The last four digits are", "en", False, UNFINISHED),
     ("My number is 98765", "en", False, UNFINISHED),
     ("my number is nine eight seven six five", "en", False, UNFINISHED),
+    ("Thank you.", "en", False, UNFINISHED),  # "Thank you, that was helpful." pauses at the comma
+    ("Okay, thanks.", "en", False, UNFINISHED),
+    ("Thank you, that was helpful.", "en", False, COMPLETE),
+    ("That's all, thanks.", "en", False, COMPLETE),
     ("Where is my order?", "en", False, COMPLETE),
     ("Who do I talk to?", "en", False, COMPLETE),
     ("Yes.", "en", False, COMPLETE),
