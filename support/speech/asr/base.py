@@ -94,7 +94,9 @@ class ASREngine:
     def transcribe(self, samples: np.ndarray, *, language: str = "auto") -> Transcript:
         raise NotImplementedError
 
-    max_queued: int | None = None  # jobs waiting beyond this: `Overloaded` (the engine is skipped)
+    def queue_limit(self) -> int | None:
+        """Jobs waiting beyond this get `Overloaded` at once (the engine is skipped); None: no bound."""
+        return None
 
     @property
     def pool(self) -> DeadlineExecutor:
@@ -102,8 +104,8 @@ class ASREngine:
         before a newer turn's, and before a speculation on a pause."""
         with self._pool_lock:
             if self._pool is None:
-                self._pool = DeadlineExecutor(self.max_workers, thread_name_prefix=f"asr-{self.name}",
-                                              max_queued=self.max_queued)
+                self._pool = DeadlineExecutor(self.max_workers, thread_name_prefix=f"asr-{self.name}")
+            self._pool.max_queued = self.queue_limit()  # read each time: a changed setting applies
             return self._pool
 
     async def transcribe_async(self, samples: np.ndarray, *, language: str = "auto") -> Transcript:

@@ -62,8 +62,10 @@ class FasterWhisperASR(ASREngine):
         self.english_setting = english_setting
         self.multilingual_setting = multilingual_setting
         self.max_workers = max(1, settings.ASR_MAX_CONCURRENCY)
-        self.max_queued = settings.ASR_QUEUE_MAX or None
         self._extractors: dict[int, object] = {}
+
+    def queue_limit(self) -> int | None:
+        return settings.ASR_QUEUE_MAX or None
 
     # -- which model hears which language ---------------------------------------------------
     def route(self, language: str) -> tuple[str, str]:

@@ -280,3 +280,38 @@ async def test_in_push_to_talk_words_after_the_pause_are_transcribed_with_the_re
     assert "where" in text and "order" in text
     assert tap.of(Metrics)[0].values["speculative_asr"] is False
     await pipeline.close()
+
+
+async def test_when_the_recogniser_queue_is_full_the_shopper_is_asked_again_and_nothing_runs(settings):
+    import threading
+
+    from support.voice.factory import providers
+    from support.voice.frames import Error
+
+    settings.ASR_QUEUE_MAX = 1
+    [engine] = providers().asr.engines
+    release, started = threading.Event(), threading.Event()
+
+    def hold():
+        started.set()
+        release.wait(10)
+
+    engine.pool.submit(hold)  # the one worker is busy...
+    assert started.wait(5)
+    waiting = engine.pool.submit(lambda: None)  # ...and the one place in the queue taken
+    pipeline, client, tap = await open_pipeline()
+    try:
+        pcm = b"\x00\x00" * (RATE // 4) + steady_speech("Where is my order?", RATE) + b"\x00\x00" * (RATE // 4)
+        for i in range(0, len(pcm), 640):
+            await pipeline.queue(AudioIn(pcm=pcm[i:i + 640]))
+        await pipeline.queue(UserEnd())
+        await pipeline.turn_task
+    finally:
+        release.set()
+    waiting.result(5)
+    [error] = tap.of(Error)
+    assert error.code == "asr_failed" and "queue full (1 waiting)" in error.detail
+    done = tap.of(ReplyDone)[0]
+    assert done.reprompt and not done.result  # asked to say it again; the brain never ran
+    assert tap.of(AudioOut)  # and it was said
+    await pipeline.close()
