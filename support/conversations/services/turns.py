@@ -212,14 +212,15 @@ def conversation_turn(
     if first_token_ms is not None:
         timings["first_token_ms"] = round(first_token_ms, 1)
 
-    if answering is not None:
-        stored = _reply_since(conversation=conversation, question=answering)
-        if stored is not None:
-            # The process this turn was taken over from was alive after all (a dropped socket,
-            # not a dead process) and stored its answer meanwhile: keep that one, never two.
-            return TurnResult(conversation=conversation, user_message=answering, assistant_message=stored,
-                              reply=stored.text, language=stored.language or lang, intent=intent, timings=timings,
-                              brain=brain_name)
+    stored = _reply_since(conversation=conversation, question=user_message)
+    if stored is not None:
+        # Another process answered this question meanwhile, either way round: the process a
+        # resumed turn was taken over from was alive after all (a dropped socket, not a dead
+        # process), or this is that process and the resumed connection answered first. Keep the
+        # one stored, never two.
+        return TurnResult(conversation=conversation, user_message=user_message, assistant_message=stored,
+                          reply=stored.text, language=stored.language or lang, intent=intent, timings=timings,
+                          brain=brain_name)
 
     with transaction.atomic():
         assistant_message = Message.objects.create(

@@ -4,6 +4,7 @@ its stored question once (conversation_turn's `answering`), with the offline bra
 import pytest
 
 from catalog.tests.factories import PolicyFactory
+from support.assistant.offline.dialogue import OfflineBrain
 from support.conversations.services.lifecycle import conversation_create
 from support.conversations.services.resume import CUT_OFF, pending_turn_get
 from support.conversations.services.turns import conversation_turn
@@ -94,3 +95,20 @@ def test_a_reply_the_old_process_stored_meanwhile_is_kept_instead_of_a_second():
     result = conversation_turn(conversation=conv, text=question.text, language="en", answering=question)
     assert result.assistant_message.pk == earlier.pk and result.reply == earlier.text
     assert conv.messages.count() == 2
+
+
+def test_the_old_process_storing_after_the_resumed_answer_keeps_that_one_instead_of_a_second():
+    """The other order: the process lost its socket but lived; while its brain was still thinking,
+    the resumed connection answered the same question and stored that answer first."""
+    conv, _ = voice_conversation()
+
+    class ResumedMeanwhile(OfflineBrain):
+        def stream(self, text, ctx, tools):
+            question = conv.messages.get(role=Message.Role.USER)
+            conversation_turn(conversation=conv, text=question.text, language="en", answering=question)
+            yield from super().stream(text, ctx, tools)
+
+    old = conversation_turn(conversation=conv, text=QUESTION, language="en", brains=[ResumedMeanwhile()])
+    roles = list(conv.messages.values_list("role", flat=True))
+    assert roles == ["user", "assistant"]  # one question, one answer
+    assert old.assistant_message.pk == conv.messages.get(role=Message.Role.ASSISTANT).pk
