@@ -54,9 +54,7 @@ class StreamingVAD:
 
     def __init__(self):
         self.session = _vad_session()
-        self.h = np.zeros((1, 1, 128), np.float32)
-        self.c = np.zeros((1, 1, 128), np.float32)
-        self.context = np.zeros(_CONTEXT, np.float32)
+        self._fresh_state()
         self.pending = np.zeros(0, np.float32)
         self.quiet = 0  # consecutive frames below QUIET_RMS
         self.model_frames = 0  # frames the model was run on

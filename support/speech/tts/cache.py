@@ -53,13 +53,11 @@ class ClauseCache:
             return None
         return (provider, voice, language, settings.TTS_SAMPLE_RATE, text)
 
-    @staticmethod
-    def key(*, provider: str, voice: str, language: str, text: str) -> Key | None:
+    @classmethod
+    def key(cls, *, provider: str, voice: str, language: str, text: str) -> Key | None:
         """The key of a clause, or None for one that is never kept (too long, online provider, off)."""
-        if (provider not in CACHEABLE or len(text) > settings.TTS_CACHE_MAX_CHARS
-                or settings.TTS_CACHE_MAX_BYTES <= 0):
-            return None
-        return (provider, voice, language, settings.TTS_SAMPLE_RATE, text)
+        shared = cls.flight_key(provider=provider, voice=voice, language=language, text=text)
+        return shared if shared is not None and cls.keeps(shared) else None
 
     @staticmethod
     def keeps(key: Key) -> bool:

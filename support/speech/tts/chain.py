@@ -78,11 +78,11 @@ class TTSChain:
         for engine in self.engines_for(reply.language):
             if engine.name in reply.failed:
                 continue
-            key = self.cache.key(provider=engine.name, voice=engine.model_name(reply.language),
-                                 language=reply.language, text=text)
-            pcm = self.cache.get(key)
+            # `shared`: one synthesis at a time per clause (any length); `key`: kept in the cache too.
             shared = self.cache.flight_key(provider=engine.name, voice=engine.model_name(reply.language),
                                            language=reply.language, text=text)
+            key = shared if shared is not None and self.cache.keeps(shared) else None
+            pcm = self.cache.get(key)
             flight, owner = (None, False) if pcm is not None or shared is None else self.cache.claim(shared)
             if flight is not None and not owner:
                 # The same clause for another shopper, being synthesised now: wait for that one.

@@ -45,7 +45,8 @@ class AudioInput(Processor):
         pipeline = self.pipeline
         vad_mode = pipeline.session.mode == "vad"
         events = self.feed(frame.pcm, guarded=pipeline.active(time.perf_counter()))
-        if not vad_mode and self.quiet_since_voice() >= settings.VOICE_PTT_SPECULATIVE_MS / 1000:
+        if (not vad_mode and self.voiced_since_snapshot
+                and self.silence_heard() >= settings.VOICE_PTT_SPECULATIVE_MS / 1000):
             # Push-to-talk: the button, not a silence, ends the turn, but a finger leaves it a little
             # after the last word: transcribe what was said in that moment, so that on `end` the
             # transcript is (nearly) there. Voice after this snapshot makes `end` transcribe afresh.
@@ -114,13 +115,6 @@ class AudioInput(Processor):
         audio = np.concatenate(self.buffer) if len(self.buffer) > 1 else (self.buffer[0] if self.buffer else np.zeros(0, np.float32))
         self.buffer = [audio] if len(audio) else []
         return audio[max(0, first - int(self.PREROLL_S * 16000)):last + int(0.3 * 16000)]
-
-    def quiet_since_voice(self) -> float:
-        """Seconds of audio since the last voiced frame not yet transcribed speculatively (0 when
-        there is none)."""
-        if not self.voiced_since_snapshot or self.last_voiced_sample is None:
-            return 0.0
-        return (self.frames * FRAME - self.last_voiced_sample) / 16000
 
     def silence_heard(self) -> float:
         """Seconds of audio received since the last voiced frame (infinite before any speech)."""

@@ -140,8 +140,7 @@ class EndOfTurn(Processor):
     async def _silence_for(self, seconds: float) -> None:
         """Until the audio received since the last voiced frame holds `seconds` of silence: counted
         in audio, not on the clock, so that a loaded server reading its socket late does not end a
-        turn whose next words are already waiting in the socket (25 sessions split "Thank you, that
-        was helpful." at the comma that way)."""
+        turn whose next words are already waiting in the socket."""
         while (missing := seconds - self.audio.silence_heard()) > 0:
             await asyncio.sleep(missing)
 

@@ -60,12 +60,18 @@ def seconds(pcm: bytes) -> float:
     return len(pcm) / 2 / RATE
 
 
-async def test_each_clause_is_synthesised_when_less_than_the_lookahead_is_left_to_play(settings):
-    settings.VOICE_TTS_AHEAD_S = 0.5
+async def speak_reply(settings, ahead_s: float) -> Stamped:
+    """The whole of CLAUSES spoken with VOICE_TTS_AHEAD_S = `ahead_s`; every clause was sent."""
+    settings.VOICE_TTS_AHEAD_S = ahead_s
     p, tts, out = pipeline()
     await p.start_turn(reply(p), eos=time.perf_counter())
+    assert len(out.of(AudioOut)) == len(CLAUSES)
+    return out
+
+
+async def test_each_clause_is_synthesised_when_less_than_the_lookahead_is_left_to_play(settings):
+    out = await speak_reply(settings, 0.5)
     sent = out.of(AudioOut)
-    assert len(sent) == len(CLAUSES)
     first_at = sent[0][0]
     played = 0.0
     for at, frame in sent:
@@ -79,11 +85,7 @@ async def test_each_clause_is_synthesised_when_less_than_the_lookahead_is_left_t
 
 
 async def test_with_no_lookahead_the_whole_reply_is_synthesised_at_once(settings):
-    settings.VOICE_TTS_AHEAD_S = 0
-    p, tts, out = pipeline()
-    await p.start_turn(reply(p), eos=time.perf_counter())
-    sent = out.of(AudioOut)
-    assert len(sent) == len(CLAUSES)
+    sent = (await speak_reply(settings, 0)).of(AudioOut)
     # All of it sent well before the first clause has finished playing.
     assert sent[-1][0] - sent[0][0] < seconds(sent[0][1].pcm)
 
