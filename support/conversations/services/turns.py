@@ -212,17 +212,20 @@ def conversation_turn(
     if first_token_ms is not None:
         timings["first_token_ms"] = round(first_token_ms, 1)
 
-    stored = _reply_since(conversation=conversation, question=user_message)
-    if stored is not None:
-        # Another process answered this question meanwhile, either way round: the process a
-        # resumed turn was taken over from was alive after all (a dropped socket, not a dead
-        # process), or this is that process and the resumed connection answered first. Keep the
-        # one stored, never two.
-        return TurnResult(conversation=conversation, user_message=user_message, assistant_message=stored,
-                          reply=stored.text, language=stored.language or lang, intent=intent, timings=timings,
-                          brain=brain_name)
-
     with transaction.atomic():
+        # The conversation's row lock orders this store against another process storing an answer
+        # to the same question at the same instant; whichever comes second sees the first's reply.
+        # (SQLite's IMMEDIATE transactions already hold the database's write lock here.)
+        Conversation.objects.select_for_update().filter(pk=conversation.pk).values_list("pk").first()
+        stored = _reply_since(conversation=conversation, question=user_message)
+        if stored is not None:
+            # Another process answered this question meanwhile, either way round: the process a
+            # resumed turn was taken over from was alive after all (a dropped socket, not a dead
+            # process), or this is that process and the resumed connection answered first. Keep
+            # the one stored, never two.
+            return TurnResult(conversation=conversation, user_message=user_message, assistant_message=stored,
+                              reply=stored.text, language=stored.language or lang, intent=intent, timings=timings,
+                              brain=brain_name)
         assistant_message = Message.objects.create(
             conversation=conversation, role=Message.Role.ASSISTANT, text=reply, language=lang, timings=timings,
         )

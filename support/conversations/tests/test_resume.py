@@ -1,7 +1,10 @@
 """Which voice turn a lost connection or a dead process cut off (support.conversations.services.resume), and answering
 its stored question once (conversation_turn's `answering`), with the offline brain."""
 
+import threading
+
 import pytest
+from django.db import connection
 
 from catalog.tests.factories import PolicyFactory
 from support.assistant.offline.dialogue import OfflineBrain
@@ -112,3 +115,38 @@ def test_the_old_process_storing_after_the_resumed_answer_keeps_that_one_instead
     roles = list(conv.messages.values_list("role", flat=True))
     assert roles == ["user", "assistant"]  # one question, one answer
     assert old.assistant_message.pk == conv.messages.get(role=Message.Role.ASSISTANT).pk
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_processes_storing_an_answer_at_the_same_instant_keep_one():
+    """The old process lived and the resumed connection answered too, and both brains finished
+    together: the conversation's row lock lets one store, the other then keeps that reply."""
+    conv, _ = voice_conversation()
+    question = said(conv, Message.Role.USER, QUESTION)
+    barrier = threading.Barrier(2)
+    replies = []
+
+    class FinishesInStep(OfflineBrain):
+        def stream(self, text, ctx, tools):
+            yield from super().stream(text, ctx, tools)
+            barrier.wait(timeout=10)  # both stores start together
+
+    def answer():
+        try:
+            mine = Conversation.objects.get(pk=conv.pk)
+            result = conversation_turn(conversation=mine, text=QUESTION, language="en",
+                                       answering=Message.objects.get(pk=question.pk), brains=[FinishesInStep()])
+            replies.append(result.assistant_message.pk)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=answer) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+
+    stored = list(conv.messages.filter(role=Message.Role.ASSISTANT).values_list("pk", flat=True))
+    assert len(stored) == 1
+    assert replies == stored * 2  # both turns answered with the one stored reply
