@@ -326,3 +326,17 @@ def test_indic_voice_bench_counts_wrong_actions():
     refused = {"_status": 200, "_ms": 1, "transcript": "", "speech_unavailable": True, "reason": "low_confidence"}
     assert [judge(clip, a, 0.5)["wrong_action"] for a in (ok, tooled, garbage, refused)] == [False, True, True, False]
     assert judge(clip, refused, 0.5)["refused"] and judge(clip, ok, 0.5)["cer"] == 0.0
+
+
+@pytest.mark.slow
+def test_first_clause_bench_speaks_every_reply_and_finds_the_warm_cache(tmp_path):
+    out = tmp_path / "first.json"
+    done = _run("bench_first_clause.py", "--sets", "bench", "--json", str(out), timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "| bench " in done.stdout and "first clause cached" in done.stdout
+    (result,) = json.loads(out.read_text())
+    assert result["replies"] == len(result["rows"]) == 20
+    assert all(row["first"] and row["audio_s"] > 0.3 for row in result["rows"])
+    # The offline brain asks for the phone number in fixed words: warm-up had that clause ready.
+    asks = [row for row in result["rows"] if row["first"] == "What's the phone number on this order?"]
+    assert asks and all(row["hit"] for row in asks)

@@ -10,8 +10,21 @@ from support.speech.chunker import ClauseChunker
 from ..frames import BrainEvent, Clause, Frame, ReplyDone, ReplyLanguage, ReplyReset, ReplyStarted
 from ..processor import Processor
 
-# The first clause may be a single word ("Sure," "Sorry,"): it is what the shopper waits for.
-FIRST_CLAUSE_MIN_CHARS = 5
+# The first clause may be a single word ("Yes," "Sure," "Sorry,"): it is what the shopper waits
+# for, and a short one is synthesised sooner or is already in the clause cache.
+FIRST_CLAUSE_MIN_CHARS = 3
+
+
+def chunker() -> ClauseChunker:
+    """The chunker every reply is cut with (warm-up cuts the replies' fixed openings with it too)."""
+    return ClauseChunker(first_clause_min_chars=FIRST_CLAUSE_MIN_CHARS)
+
+
+def first_clause(opening: str) -> str | None:
+    """The first clause a reply beginning with `opening` is spoken with, when `opening` holds all
+    of it (None when the clause runs on into what follows)."""
+    clauses = chunker().feed(opening + " ")
+    return clauses[0] if clauses else None
 
 
 class Clauses(Processor):
@@ -20,7 +33,7 @@ class Clauses(Processor):
         self.language: str | None = None
 
     def _reset(self) -> None:
-        self.chunker = ClauseChunker(first_clause_min_chars=FIRST_CLAUSE_MIN_CHARS)
+        self.chunker = chunker()
         self.spoken: str | None = None
 
     def _language(self) -> str:

@@ -30,6 +30,14 @@ def render(key: str, language: str, **kwargs) -> str:
     return template.format(**kwargs)
 
 
+def openings(language: str) -> list[str]:
+    """The fixed words each reply of `language` begins with, up to its first placeholder ("I found
+    1 option: ", "To keep your account safe, please tell me..."): what a voice can have ready
+    before any shopper asks."""
+    heads = (template.split("{", 1)[0].strip() for template in _module(language).TEMPLATES.values())
+    return sorted({head for head in heads if head})
+
+
 def inr(value) -> str:
     """₹ with Indian digit grouping and no paise when whole: 16999.00 -> ₹16,999; 123456 -> ₹1,23,456."""
     try:
