@@ -1,7 +1,7 @@
 """End-of-turn benchmark (eot-bench style): how often each policy ends a turn too early, and how
 long after the end of speech it decides, per language, on synthesised and recorded turns.
 
-    .venv/bin/python bench/bench_eot.py [--languages en,hi] [--speculative-ms 160] [--fresh] [--tuning-only]
+    .venv/bin/python bench/bench_eot.py [--languages en,hi] [--speculative-ms 160] [--smart-turn-ms MS] [--fresh] [--tuning-only]
     VOXSITE_SPEECH_DIR=/work/shared/speech .venv/bin/python bench/bench_eot.py   # more recorded clips
 
 Turns: bench/eot_utterances.yaml (16 per language, 4 of them held out of all tuning and reported on
@@ -25,7 +25,8 @@ it); support.speech.endpointing on the words, on the words and Smart Turn v3.2, 
 - end of speech -> decision (median ms): from the last voiced VAD frame to the moment the policy
   ends the turn, including waiting for the inputs it uses (the speculative transcript starts at
   --speculative-ms of silence and takes the time the ASR took on this machine; Smart Turn runs
-  alongside it, from the same moment, and takes its measured wall time);
+  alongside it, from the same moment, and takes its measured wall time; with --smart-turn-ms it
+  starts once the pause has lasted that long instead, hearing that longer pause);
 - per check: the ASR's and Smart Turn's times (Smart Turn's CPU time is this thread's).
 
 Checks are cached in bench/.cache/eot/ (audio, language, settings); --fresh measures again.
@@ -37,7 +38,7 @@ import argparse
 import json
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
@@ -103,29 +104,47 @@ def heard_locally(language: str) -> bool:
 
 
 def adaptive(name: str, *, words: str | None, voice: bool, speculative_ms: float,
-             config: EndpointConfig = EndpointConfig()) -> Policy:
+             config: EndpointConfig = EndpointConfig(), voice_after_ms: float | None = None) -> Policy:
     """support.speech.endpointing.decide on the check's inputs. `words`: "asr" (the speculative
     transcript when the judge trusts it), "oracle" (the words said so far, as a trusted recogniser
     would give them; None at pauses inside a segment) or None; `voice`: use Smart Turn.
 
     The decision waits for what it uses: the transcript (when the language can be heard here at
-    all) and Smart Turn both start at the pause event and run side by side."""
+    all) starts at the pause event, Smart Turn then too or, with `voice_after_ms`, once the pause
+    has lasted that long (the checks then carry its hearing of that longer pause)."""
+    voice_start = speculative_ms if voice_after_ms is None else voice_after_ms
 
     def decide_at(turn: Turn, check: Check) -> float:
         text = {"asr": check.trusted_text, "oracle": check.oracle_text, None: None}[words]
         verdict = judge_words(text, language=turn.language, expecting_number=turn.expecting_number)
-        waits = []
+        ready = [0.0]
         if words == "oracle" or (words == "asr" and heard_locally(turn.language)):
-            waits.append(check.asr_ms)
+            ready.append(speculative_ms + check.asr_ms)
         probability = None
-        if voice and verdict.state != "unfinished":
+        if voice and verdict.state != "unfinished" and check.smart_turn is not None:
             probability = check.smart_turn
-            waits.append(check.smart_turn_ms)
+            ready.append(voice_start + check.smart_turn_ms)
+        elif voice and verdict.state != "unfinished":
+            return float("inf")  # the pause ended before Smart Turn would listen: no decision here
         endpoint = decide(verdict, probability, config=config)
         frames = max(1, -(-endpoint.silence_ms // FRAME_MS))  # the detector's next frame
-        return max(frames * FRAME_MS, speculative_ms + max(waits, default=0.0))
+        return max(frames * FRAME_MS, *ready)
 
     return Policy(name, decide_at)
+
+
+def later_voice(found: list[Check], voiced: list[Check]) -> list[Check]:
+    """`found` (the transcripts at the speculative pause) with Smart Turn's hearing taken from
+    `voiced`, the same turn's checks at a longer pause: matched by the pause's last voiced frame;
+    None where the pause ended before Smart Turn would have listened."""
+    by_pause = {c.last_voiced: c for c in voiced}
+    out = []
+    for check in found:
+        later = by_pause.get(check.last_voiced)
+        out.append(replace(check, smart_turn=later.smart_turn if later else None,
+                           smart_turn_ms=later.smart_turn_ms if later else None,
+                           smart_turn_cpu_ms=later.smart_turn_cpu_ms if later else None))
+    return out
 
 
 def evaluate(policy: Policy, turn: Turn, found: list[Check]) -> tuple[bool, float]:
@@ -174,6 +193,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--languages", default=",".join(LANGUAGES))
     parser.add_argument("--speculative-ms", type=float, default=float(settings.VOICE_SPECULATIVE_MS),
                         help="silence before the speculative transcription starts (VOICE_SPECULATIVE_MS)")
+    parser.add_argument("--smart-turn-ms", type=float, default=None,
+                        help="silence before Smart Turn listens (default: with the speculative "
+                             "transcription, as the pipeline does); a what-if from the checks at this pause")
     parser.add_argument("--fresh", action="store_true", help="measure again instead of reading bench/.cache/eot")
     parser.add_argument("--tuning-only", action="store_true", help="leave out the held-out turns (while tuning)")
     parser.add_argument("--no-recorded", action="store_true")
@@ -185,6 +207,7 @@ def main(argv: list[str] | None = None) -> int:
     recorded = [] if args.no_recorded else recorded_turns(languages=languages)
     if args.tuning_only:
         synth, recorded = [t for t in synth if not t.held_out], [t for t in recorded if not t.held_out]
+    voice_ms = args.speculative_ms if args.smart_turn_ms is None else args.smart_turn_ms
     model = smart_turn()
     if model is None:
         print("Smart Turn is not installed: its policies are left out", file=sys.stderr)
@@ -194,6 +217,8 @@ def main(argv: list[str] | None = None) -> int:
     for n, turn in enumerate(synth + recorded, 1):
         print(f"\r[{n}/{len(synth) + len(recorded)}] {turn.id:40s}", end="", file=sys.stderr, flush=True)
         found = cached_checks(turn, speculative_ms=args.speculative_ms, smart_turn=model, fresh=args.fresh)
+        if found and model is not None and voice_ms != args.speculative_ms:
+            found = later_voice(found, cached_checks(turn, speculative_ms=voice_ms, smart_turn=model, fresh=args.fresh))
         if not found:
             skipped.append(turn.id)
             continue
@@ -208,13 +233,16 @@ def main(argv: list[str] | None = None) -> int:
     policies = [fixed(200), fixed(400), fixed(800), *filter(None, [current(spec)]),
                 adaptive("adaptive: words (local ASR)", words="asr", voice=False, speculative_ms=spec)]
     if model is not None:
-        policies += [adaptive("adaptive: words (local ASR) + Smart Turn", words="asr", voice=True, speculative_ms=spec),
-                     adaptive("adaptive: Smart Turn alone", words=None, voice=True, speculative_ms=spec)]
+        policies += [adaptive("adaptive: words (local ASR) + Smart Turn", words="asr", voice=True, speculative_ms=spec,
+                              voice_after_ms=voice_ms),
+                     adaptive("adaptive: Smart Turn alone", words=None, voice=True, speculative_ms=spec,
+                              voice_after_ms=voice_ms)]
     policies += [adaptive("adaptive: words (reference text)", words="oracle", voice=False, speculative_ms=spec)]
     if model is not None:
         policies += [adaptive("adaptive: words (reference text) + Smart Turn", words="oracle", voice=True,
-                              speculative_ms=spec)]
-    print(f"# End of turn: {machine_note()}; speculative transcription after {args.speculative_ms:.0f} ms of silence")
+                              speculative_ms=spec, voice_after_ms=voice_ms)]
+    print(f"# End of turn: {machine_note()}; speculative transcription after {args.speculative_ms:.0f} ms of silence, "
+          f"Smart Turn after {voice_ms:.0f} ms")
     titles = {"tuning": "Synthesised, tuning part", "held_out": "Synthesised, held out (never tuned on)",
               "recorded": f"Recorded clips ({SPEECH_DIR})",
               "recorded_held_out": f"Recorded clips ({SPEECH_DIR}), held out (every fourth per language)"}

@@ -3,10 +3,12 @@ pauses of a turn, and a small real run (English synthesised turns). No timing is
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
-from bench.bench_eot import adaptive, evaluate, fixed, main
+from bench.bench_eot import adaptive, evaluate, fixed, later_voice, main
 from bench.eot_turns import LANGUAGES, Check, Turn, load_set, pauses
 
 
@@ -52,6 +54,22 @@ def test_an_adaptive_policy_waits_for_the_transcript_it_uses():
     early, _ = evaluate(voice, turn(), [check(22, text="I want to return the shoes.", smart_turn=0.1),
                                         check(60, final=True, text="...", smart_turn=0.9)])
     assert not early
+
+
+def test_smart_turn_on_a_longer_pause_is_waited_for_and_only_where_the_pause_lasted():
+    # The transcript at 96 ms of a pause, Smart Turn's hearing from the checks at 160 ms.
+    at_96 = [replace(check(4, text="I want to return"), last_voiced=5),
+             check(60, final=True, text="I want to return the shoes.")]
+    at_160 = [replace(at_96[1], smart_turn=0.9, smart_turn_ms=100.0, asr_text="")]  # the short pause never reached 160 ms
+    merged = later_voice(at_96, at_160)
+    assert [c.smart_turn for c in merged] == [None, 0.9]
+    assert [c.asr_text for c in merged] == [c.asr_text for c in at_96]  # the words stay the 96 ms ones
+    policy = adaptive("v", words="asr", voice=True, speculative_ms=96, voice_after_ms=160)
+    early, ms = evaluate(policy, turn(), merged)
+    assert not early
+    # Both say finished (224 ms: 200 rounded up to a VAD frame), words in at 96 + 100 ms, Smart Turn
+    # only at 160 + 100 ms: that is the decision.
+    assert ms == 160 + 100
 
 
 def test_pauses_are_found_by_the_real_vad():
