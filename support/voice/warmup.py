@@ -17,6 +17,7 @@ from support.assistant.offline.replies import openings
 from support.speech.audio import pcm16_to_float, resample_float
 from support.speech.endpointing import smart_turn
 from support.speech.models import warm_up
+from support.speech.tts.cache import CACHEABLE
 
 from .factory import providers
 from .processors.clauses import first_clause
@@ -77,9 +78,15 @@ def cache_openings() -> int:
     """Put the first clause of every reply that begins with fixed words ("What's the phone number
     on this order?", "I found 1 option:", "Yes,") into the clause cache, in every language, English
     first: the first clause is what a shopper waits for, and these are said to every shopper.
-    Returns how many."""
+    Returns how many. Nothing when the cache is off, nor for a language whose first voice is an
+    online one (edge-tts is never cached: warming it would only send a burst of requests)."""
     count = 0
+    if not settings.TTS_CACHE_MAX_BYTES:
+        return count
     for language in FILLERS:
+        engines = providers().tts.engines_for(language)
+        if not engines or engines[0].name not in CACHEABLE:
+            continue
         fixed = [*openings(language), *ANSWER_OPENERS.get(language, ())]
         for clause in sorted({first_clause(opening) for opening in fixed} - {None}):
             async_to_sync(providers().tts.synthesize_clause)(clause, language)

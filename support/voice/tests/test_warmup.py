@@ -5,6 +5,7 @@ import pytest
 from asgiref.sync import async_to_sync
 
 from support.assistant.offline.replies import openings, render
+from support.speech.speak import normalise
 from support.voice.factory import providers
 from support.voice.processors.clauses import chunker, first_clause
 from support.voice.warmup import ANSWER_OPENERS, cache_openings
@@ -58,3 +59,23 @@ def test_warm_up_puts_the_first_clauses_in_the_cache_and_replies_then_hit():
                             (render("ask_phone", "hi", order="ORD-1042"), "hi")]:
         async_to_sync(chain.synthesize_clause)(spoken_first(reply), language)
     assert (chain.cache.hits, chain.cache.misses) == (3, 0)
+
+
+def test_nothing_is_warmed_with_the_cache_off_or_for_an_online_voice(settings):
+    chain = providers().tts
+    chain.cache.clear()
+    settings.TTS_CACHE_MAX_BYTES = 0
+    assert cache_openings() == 0
+    settings.TTS_CACHE_MAX_BYTES = 64 * 1024 * 1024
+    settings.TTS_PROVIDERS_EN = ["edge", "espeak"]  # edge-tts is never cached: no burst of requests to it
+    chain = providers().tts
+    chain.cache.clear()
+    count = cache_openings()
+    assert count == len(chain.cache) > 0
+    espeak = chain.engines_for("hi")[0]
+
+    def cached(text, language):
+        return chain.cache.key(provider="espeak", voice=espeak.model_name(language), language=language,
+                               text=normalise(text, language)) in chain.cache
+
+    assert cached("हाँ,", "hi") and not cached("Yes,", "en")
