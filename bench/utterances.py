@@ -114,11 +114,15 @@ def _resample(pcm: bytes, src: int) -> bytes:
 
 
 def synth_piper(text: str) -> bytes:
+    from piper import SynthesisConfig
+
     from support.speech.models import piper_voice
 
     voice = piper_voice()
     pieces, rate = [], voice.config.sample_rate
-    for chunk in voice.synthesize(text):
+    # No sampling noise: Piper otherwise draws new durations and pauses on every run, so each fresh
+    # clone would measure (and its smoke test would hear) different recordings of the same words.
+    for chunk in voice.synthesize(text, syn_config=SynthesisConfig(noise_scale=0.0, noise_w_scale=0.0)):
         pieces.append(chunk.audio_int16_bytes)
         rate = chunk.sample_rate
     return _resample(b"".join(pieces), rate)
@@ -140,7 +144,8 @@ ENGINES = {"piper": synth_piper, "espeak": synth_espeak}
 
 
 def _cache_path(engine: str, text: str) -> Path:
-    digest = hashlib.sha1(f"{engine}|{RATE}|{LEAD_SILENCE_S}|{text}".encode()).hexdigest()[:16]
+    # "fixed": Piper without sampling noise (the same audio on every machine); older random renderings are not reused.
+    digest = hashlib.sha1(f"{engine}|fixed|{RATE}|{LEAD_SILENCE_S}|{text}".encode()).hexdigest()[:16]
     return CACHE_DIR / "utterances" / f"{engine}-{digest}.wav"
 
 
