@@ -88,7 +88,9 @@ def cache_openings() -> int:
         if not engines or engines[0].name not in CACHEABLE:
             continue
         fixed = [*openings(language), *ANSWER_OPENERS.get(language, ())]
-        for clause in sorted({first_clause(opening) for opening in fixed} - {None}):
+        clauses = {first_clause(opening) for opening in fixed} - {None}
+        # A clause longer than the cache keeps would be synthesised for nothing.
+        for clause in sorted(c for c in clauses if len(c) <= settings.TTS_CACHE_MAX_CHARS):
             async_to_sync(providers().tts.synthesize_clause)(clause, language)
             count += 1
     return count

@@ -67,6 +67,11 @@ def test_nothing_is_warmed_with_the_cache_off_or_for_an_online_voice(settings):
     settings.TTS_CACHE_MAX_BYTES = 0
     assert cache_openings() == 0
     settings.TTS_CACHE_MAX_BYTES = 64 * 1024 * 1024
+    settings.TTS_CACHE_MAX_CHARS = 6  # only what the cache keeps is synthesised: "Yes," "हाँ," ...
+    assert cache_openings() == len(chain.cache) > 0
+    chain.cache.clear()
+    settings.TTS_CACHE_MAX_CHARS = 60
+    settings.TTS_CACHE_MAX_BYTES = 64 * 1024 * 1024
     settings.TTS_PROVIDERS_EN = ["edge", "espeak"]  # edge-tts is never cached: no burst of requests to it
     chain = providers().tts
     chain.cache.clear()
